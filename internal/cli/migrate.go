@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ferrydb/ferry/load"
+	"github.com/ferrydb/ferry/source/mysql"
+	"github.com/ferrydb/ferry/target/postgres"
+	"github.com/ferrydb/ferry/task"
+)
+
+func newMigrate(stdout, stderr io.Writer) *cobra.Command {
+	var file string
+	flags := &task.Task{}
+	var tables string
+	var tinyBool bool
+	cmd := &cobra.Command{
+		Use:   "migrate --source URL --target URL [flags]",
+		Short: "Convert the schema and copy all rows from the source to the target",
+		Long: `migrate converts the source schema to PostgreSQL, copies every selected
+table from one consistent snapshot in parallel key-range chunks, then builds
+primary keys, indexes, foreign keys, identities (restarted past the maximum),
+ON UPDATE triggers and views. It ends with a per-table summary and the list
+of action items: objects it did not convert, with the reason.
+
+A killed run resumes: rerun the same command and it continues from the
+chunks already done (progress lives in --state-dir).
+
+Passwords can come from the environment instead of the URL:
+FERRY_SOURCE_PASSWORD and FERRY_TARGET_PASSWORD (or PGPASSWORD), and the
+URLs themselves from FERRY_SOURCE and FERRY_TARGET. In a task file,
+${VAR} is replaced by the environment variable VAR.
+
+By default tables land in the PostgreSQL schema "public" (--target-schema).
+Pass --target-schema "" to create one schema per source database, named
+like it.`,
+		Example: `  ferry migrate --source mysql://root@127.0.0.1:3306/sakila --target postgres://postgres@127.0.0.1:5432/sakila
+  ferry migrate --source mysql://app@db1/shop --target postgres://app@pg1/shop --tables 'shop.*,!shop.audit_log' --parallel 4
+  ferry migrate -f task.yaml --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			t := &task.Task{}
+			if file != "" {
+				ft, err := task.Load(file)
+				if err != nil {
+					return usageError{err}
+				}
+				t = ft
+			}
+			fs := cmd.Flags()
+			set := func(name string, apply func()) {
+				if fs.Changed(name) {
+					apply()
+				}
+			}
+			set("source", func() { t.Source = flags.Source })
+			set("target", func() { t.Target = flags.Target })
+			set("mode", func() { t.Mode = flags.Mode })
+			set("tables", func() { t.Tables = task.SplitList(tables) })
+			set("parallel", func() { t.Parallel = flags.Parallel })
+			set("schema-only", func() { t.SchemaOnly = flags.SchemaOnly })
+			set("data-only", func() { t.DataOnly = flags.DataOnly })
+			if fs.Changed("target-schema") || t.TargetSchema == "" {
+				t.TargetSchema = flags.TargetSchema
+			}
+			set("state-dir", func() { t.StateDir = flags.StateDir })
+			set("dry-run", func() { t.DryRun = flags.DryRun })
+			set("if-exists", func() { t.IfExists = flags.IfExists })
+			set("json", func() { t.JSON = flags.JSON })
+			set("chunk-rows", func() { t.ChunkRows = flags.ChunkRows })
+			set("tinyint1-as-boolean", func() { t.TinyintBoolean = &tinyBool })
+			t.ApplyDefaults()
+			if err := t.Validate(); err != nil {
+				return usageError{err}
+			}
+			return runMigrate(cmd, t, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&file, "file", "f", "", "YAML task file; its keys are the long flag names (flags given on the command line win)")
+	f.StringVar(&flags.Source, "source", "", "source URL, mysql://user:password@host:3306/database (env FERRY_SOURCE)")
+	f.StringVar(&flags.Target, "target", "", "target URL, postgres://user:password@host:5432/database (env FERRY_TARGET)")
+	f.StringVar(&flags.Mode, "mode", task.ModeFull, "what to do: full (schema, data, keys)")
+	f.StringVar(&tables, "tables", "", "tables to include/exclude, comma-separated globs: 'db.*,!db.big_log' (default: every table of the source database)")
+	f.IntVar(&flags.Parallel, "parallel", task.DefaultParallel(), "parallel workers for copying and index builds")
+	f.BoolVar(&flags.SchemaOnly, "schema-only", false, "create the schema, keys and views, copy no rows")
+	f.BoolVar(&flags.DataOnly, "data-only", false, "copy rows into existing tables (created with --schema-only)")
+	f.StringVar(&flags.TargetSchema, "target-schema", "public", `PostgreSQL schema for the tables; "" = one schema per source database, named like it`)
+	f.StringVar(&flags.StateDir, "state-dir", ".ferry", "directory for the resumable checkpoint")
+	f.BoolVar(&flags.DryRun, "dry-run", false, "print the DDL that would run, change nothing")
+	f.StringVar(&flags.IfExists, "if-exists", task.IfExistsError, "when a target table exists: error, drop, truncate or append")
+	f.BoolVar(&flags.JSON, "json", false, "print the summary as JSON on stdout")
+	f.Int64Var(&flags.ChunkRows, "chunk-rows", 250_000, "rows per key-range chunk (the unit of parallelism and of resume)")
+	f.BoolVar(&tinyBool, "tinyint1-as-boolean", true, "map tinyint(1) to boolean (false: smallint)")
+	return cmd
+}
+
+func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) error {
+	ctx := cmd.Context()
+	log := slog.Default()
+	src, err := mysql.Open(ctx, t.Source)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := postgres.Open(ctx, t.Target)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	log.Debug("connected", "source", Redact(t.Source), "source_version", src.Version(), "target", Redact(t.Target))
+
+	var prog load.Progress
+	switch {
+	case t.DryRun || t.JSON && !isTerminal(stderr):
+		prog = nil
+	case isTerminal(stderr):
+		prog = newBarProgress(ctx, stderr)
+	default:
+		prog = newLogProgress(log, 5*time.Second)
+	}
+	rep, runErr := load.Run(ctx, src, dst, load.Options{
+		Task:            t,
+		TaskKey:         []string{Redact(t.Source), Redact(t.Target), t.TargetSchema, strings.Join(t.Tables, ",")},
+		Progress:        prog,
+		DDL:             stdout,
+		Logger:          log,
+		IsAlreadyExists: postgres.IsAlreadyExists,
+	})
+	if t.DryRun {
+		if runErr == nil {
+			printActionItems(stdout, rep, true)
+		}
+		return runErr
+	}
+	if t.JSON {
+		out := struct {
+			*load.Report
+			OK    bool   `json:"ok"`
+			Error string `json:"error,omitempty"`
+		}{Report: rep, OK: runErr == nil}
+		if runErr != nil {
+			out.Error = runErr.Error()
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		return runErr
+	}
+	if runErr != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; rerun the same command to resume (checkpoint %s)", rep.StateFile)
+		}
+		return runErr
+	}
+	printSummary(stdout, rep)
+	return nil
+}
+
+func printSummary(w io.Writer, rep *load.Report) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "table\ttarget\trows read\trows written\tseconds\trows/s\t")
+	for _, tr := range rep.Tables {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.2f\t%.0f\t\n", tr.Source, tr.Target, tr.RowsRead, tr.RowsWritten, tr.Seconds, tr.RowsPerSec)
+	}
+	fmt.Fprintf(tw, "total\t\t%d\t%d\t%.2f\t%.0f\t\n", rep.RowsRead, rep.RowsWritten, rep.Seconds, float64(rep.RowsWritten)/max(rep.Seconds, 0.001))
+	tw.Flush()
+	fmt.Fprintln(w)
+	if rep.Snapshot != nil {
+		c := ""
+		if !rep.Consistent {
+			c = " (readers had separate snapshots; CDC from here re-applies idempotently)"
+		}
+		fmt.Fprintf(w, "snapshot position: %s%s\n", rep.Snapshot, c)
+	}
+	fmt.Fprintf(w, "phases: inspect %.2fs, schema %.2fs, data %.2fs, keys %.2fs, views %.2fs\n",
+		rep.Phases["inspect"], rep.Phases["schema"], rep.Phases["data"], rep.Phases["keys"], rep.Phases["views"])
+	fmt.Fprintf(w, "views created: %d\n", len(rep.Views))
+	for _, wn := range rep.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", wn)
+	}
+	printActionItems(w, rep, false)
+}
+
+func printActionItems(w io.Writer, rep *load.Report, asComment bool) {
+	prefix := ""
+	if asComment {
+		prefix = "-- "
+	}
+	if len(rep.ActionItems) == 0 {
+		fmt.Fprintf(w, "%saction items: none\n", prefix)
+		return
+	}
+	fmt.Fprintf(w, "%saction items (%d): review these; they were not converted or changed meaning\n", prefix, len(rep.ActionItems))
+	for _, a := range rep.ActionItems {
+		fmt.Fprintf(w, "%s  [%s] %s: %s\n", prefix, a.Kind, a.Object, a.Reason)
+	}
+}
+
+// Redact removes the password from a URL for logs and task ids.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	u.RawQuery = ""
+	return u.String()
+}

@@ -1,0 +1,262 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/ferrydb/ferry/catalog"
+	"github.com/ferrydb/ferry/convert"
+	"github.com/ferrydb/ferry/source"
+	"github.com/ferrydb/ferry/target"
+	"github.com/ferrydb/ferry/task"
+)
+
+type job struct {
+	tp    *convert.TablePlan
+	chunk *ChunkState
+	index int
+}
+
+// copyData opens a snapshot, plans chunks for tables that have none yet,
+// and copies every chunk that is not done.
+func (r *runner) copyData(ctx context.Context) error {
+	n := r.t.Parallel
+	snap, err := r.src.Snapshot(ctx, n)
+	if err != nil {
+		return err
+	}
+	defer snap.Close()
+	pos := snap.Position()
+	if err := r.st.Update(func(s *State) {
+		if s.Snapshot == nil {
+			s.Snapshot = &pos
+			s.Consistent = snap.Consistent()
+		}
+	}); err != nil {
+		return err
+	}
+	r.st.Read(func(s *State) { r.report.Snapshot, r.report.Consistent = s.Snapshot, s.Consistent })
+	r.log.Info("snapshot opened", "position", pos.String(), "readers", n, "consistent", snap.Consistent())
+
+	var jobs []job
+	for _, tp := range r.plan.Tables {
+		key := tp.Source.QualifiedName()
+		var ts *TableState
+		r.st.Read(func(s *State) { ts = s.Tables[key] })
+		if ts == nil {
+			chunks, err := r.planChunks(ctx, snap.Reader(0), tp)
+			if err != nil {
+				return err
+			}
+			ts = &TableState{KeyColumn: tp.KeyColumn, Chunks: chunks}
+			if err := r.st.Update(func(s *State) { s.Tables[key] = ts }); err != nil {
+				return err
+			}
+		}
+		r.opt.Progress.Table(key, max(tp.Source.RowsEstimate, 0))
+		pending := 0
+		r.st.Read(func(s *State) {
+			for i, c := range ts.Chunks {
+				if c.Status != ChunkDone {
+					jobs = append(jobs, job{tp: tp, chunk: c, index: i})
+					pending++
+				} else {
+					r.opt.Progress.Add(key, c.Rows)
+				}
+			}
+		})
+		if pending == 0 {
+			r.opt.Progress.TableDone(key)
+		}
+	}
+	// Biggest tables first, so the long tail is short.
+	sort.SliceStable(jobs, func(i, j int) bool {
+		return jobs[i].tp.Source.DataBytes > jobs[j].tp.Source.DataBytes
+	})
+	remaining := map[string]int{}
+	for _, j := range jobs {
+		remaining[j.tp.Source.QualifiedName()]++
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan job)
+	var wg sync.WaitGroup
+	var errOnce sync.Once
+	var firstErr error
+	var remMu sync.Mutex
+	for w := 0; w < n; w++ {
+		rd := snap.Reader(w)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range ch {
+				if err := r.copyChunk(ctx, rd, j); err != nil {
+					errOnce.Do(func() { firstErr = err; cancel() })
+					continue
+				}
+				key := j.tp.Source.QualifiedName()
+				remMu.Lock()
+				remaining[key]--
+				last := remaining[key] == 0
+				remMu.Unlock()
+				if last {
+					r.opt.Progress.TableDone(key)
+				}
+			}
+		}()
+	}
+feed:
+	for _, j := range jobs {
+		select {
+		case ch <- j:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(ch)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// planChunks splits a table into key ranges of about ChunkRows rows.
+func (r *runner) planChunks(ctx context.Context, rd source.Reader, tp *convert.TablePlan) ([]*ChunkState, error) {
+	whole := []*ChunkState{{Status: ChunkPending}}
+	if tp.KeyColumn == "" || tp.Source.RowsEstimate <= r.t.ChunkRows {
+		return whole, nil
+	}
+	lo, hi, ok, err := rd.KeyBounds(ctx, tp.Source, tp.KeyColumn)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return whole, nil
+	}
+	n := (tp.Source.RowsEstimate + r.t.ChunkRows - 1) / r.t.ChunkRows
+	span := uint64(hi - lo)
+	if n < 2 || span < uint64(n) {
+		return whole, nil
+	}
+	step := int64(span/uint64(n)) + 1
+	var out []*ChunkState
+	for i := int64(0); i < n; i++ {
+		c := &ChunkState{Status: ChunkPending}
+		if i > 0 {
+			v := lo + i*step
+			c.Lo = &v
+		}
+		if i < n-1 {
+			v := lo + (i+1)*step
+			c.Hi = &v
+		}
+		out = append(out, c)
+		if c.Hi != nil && *c.Hi > hi {
+			c.Hi = nil
+			break
+		}
+	}
+	return out, nil
+}
+
+// copyChunk loads one chunk exactly once: mark started, clear what an
+// interrupted earlier attempt may have left (in the same transaction as
+// the new rows), copy, mark done.
+func (r *runner) copyChunk(ctx context.Context, rd source.Reader, j job) error {
+	key := j.tp.Source.QualifiedName()
+	var wasStarted bool
+	if err := r.st.Update(func(s *State) {
+		wasStarted = j.chunk.Status == ChunkStarted
+		j.chunk.Status = ChunkStarted
+	}); err != nil {
+		return err
+	}
+	clear := ""
+	if wasStarted && r.t.IfExists == task.IfExistsAppend {
+		return fmt.Errorf("copy %s chunk %d: an earlier run was interrupted while appending to a table that held rows before, so its partial rows cannot be told apart: truncate the target table and rerun", key, j.index+1)
+	}
+	if wasStarted {
+		clear = clearSQL(j.tp, j.chunk)
+	}
+	r.mu.Lock()
+	tt := r.tableTime[key]
+	if tt == nil {
+		tt = &tableTiming{start: time.Now()}
+		r.tableTime[key] = tt
+	}
+	r.mu.Unlock()
+
+	c := source.Chunk{KeyColumn: j.tp.KeyColumn, Lo: j.chunk.Lo, Hi: j.chunk.Hi}
+	if j.chunk.Lo == nil && j.chunk.Hi == nil {
+		c.KeyColumn = ""
+	}
+	cols := make([]*catalog.Column, 0, len(j.tp.Load))
+	for _, cp := range j.tp.Load {
+		cols = append(cols, cp.Source)
+	}
+	var pending int64
+	rows := target.RowSource(func(ctx context.Context, emit func([][]byte) error) error {
+		return rd.ReadChunk(ctx, j.tp.Source, cols, c, func(row [][]byte) error {
+			pending++
+			if pending == 4096 {
+				r.opt.Progress.Add(key, pending)
+				pending = 0
+			}
+			return emit(row)
+		})
+	})
+	stats, err := r.dst.LoadChunk(ctx, j.tp, clear, rows)
+	r.opt.Progress.Add(key, pending)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return fmt.Errorf("copy %s chunk %d: %w", key, j.index+1, err)
+	}
+	if stats.Written != stats.Rows {
+		return fmt.Errorf("copy %s chunk %d: read %d rows but the target wrote %d", key, j.index+1, stats.Rows, stats.Written)
+	}
+	r.mu.Lock()
+	tt.end = time.Now()
+	tt.read += stats.Rows
+	tt.wrote += stats.Written
+	r.mu.Unlock()
+	return r.st.Update(func(s *State) {
+		j.chunk.Status = ChunkDone
+		j.chunk.Rows = stats.Written
+		ts := s.Tables[key]
+		for col, n := range stats.ZeroDates {
+			if ts.ZeroDates == nil {
+				ts.ZeroDates = map[string]int64{}
+			}
+			ts.ZeroDates[col] += n
+		}
+	})
+}
+
+// clearSQL deletes a chunk's key range (or the whole table for a
+// single-chunk table).
+func clearSQL(tp *convert.TablePlan, c *ChunkState) string {
+	if tp.KeyColumn == "" || (c.Lo == nil && c.Hi == nil) {
+		return "DELETE FROM " + tp.Ident()
+	}
+	k := convert.QuoteIdent(convert.Name(tp.KeyColumn))
+	var conds []string
+	if c.Lo != nil {
+		conds = append(conds, fmt.Sprintf("%s >= %d", k, *c.Lo))
+	}
+	if c.Hi != nil {
+		conds = append(conds, fmt.Sprintf("%s < %d", k, *c.Hi))
+	}
+	s := "DELETE FROM " + tp.Ident() + " WHERE " + conds[0]
+	if len(conds) > 1 {
+		s += " AND " + conds[1]
+	}
+	return s
+}

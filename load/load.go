@@ -1,0 +1,404 @@
+// Package load runs a full migration: it converts the schema, copies the
+// rows from a consistent source snapshot into the target in parallel,
+// key-range chunks, each in one target transaction and checkpointed, then
+// builds keys, indexes, foreign keys, identities, triggers and views.
+//
+// A killed run resumes from its checkpoint: done chunks are skipped, a
+// chunk that was in flight is cleared and loaded again in the same
+// transaction as its new rows, so no row is lost or duplicated.
+package load
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ferrydb/ferry/catalog"
+	"github.com/ferrydb/ferry/convert"
+	"github.com/ferrydb/ferry/source"
+	"github.com/ferrydb/ferry/target"
+	"github.com/ferrydb/ferry/task"
+)
+
+// Target is what the loader needs from the target database.
+type Target interface {
+	Exec(ctx context.Context, sql string) error
+	ExecTx(ctx context.Context, stmts []string) error
+	HasPostGIS(ctx context.Context) bool
+	CheckPrivileges(ctx context.Context) error
+	TableRows(ctx context.Context, schema, name string) (exists, nonEmpty bool, err error)
+	LoadChunk(ctx context.Context, tp *convert.TablePlan, clear string, rows target.RowSource) (target.ChunkStats, error)
+}
+
+// Progress receives load progress. Implementations must be safe for
+// concurrent use.
+type Progress interface {
+	// Table announces a table and its estimated row count.
+	Table(name string, estimate int64)
+	// Add counts rows copied into a table.
+	Add(name string, rows int64)
+	// TableDone marks a table's copy finished.
+	TableDone(name string)
+	// Phase announces a new phase ("schema", "data", "keys", "views").
+	Phase(name string)
+	// Wait flushes the display.
+	Wait()
+}
+
+// Options for Run.
+type Options struct {
+	Task *task.Task
+	// TaskKey identifies the task across runs (source and target without
+	// secrets, plus the selection); see TaskID.
+	TaskKey  []string
+	Progress Progress
+	// DDL receives the statements of a dry run.
+	DDL    io.Writer
+	Logger *slog.Logger
+	// IsAlreadyExists tells errors that mean a post-load object already
+	// exists (a rerun), which are not failures.
+	IsAlreadyExists func(error) bool
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	TaskID      string               `json:"task_id"`
+	Resumed     bool                 `json:"resumed"`
+	Snapshot    *catalog.Position    `json:"snapshot,omitempty"`
+	Consistent  bool                 `json:"snapshot_consistent"`
+	Tables      []TableReport        `json:"tables"`
+	Views       []string             `json:"views"`
+	ActionItems []convert.ActionItem `json:"action_items"`
+	Warnings    []string             `json:"warnings"`
+	Phases      map[string]float64   `json:"phase_seconds"`
+	Seconds     float64              `json:"seconds"`
+	RowsRead    int64                `json:"rows_read"`
+	RowsWritten int64                `json:"rows_written"`
+	StateFile   string               `json:"state_file,omitempty"`
+}
+
+// TableReport is one line of the summary.
+type TableReport struct {
+	Source      string  `json:"source"`
+	Target      string  `json:"target"`
+	RowsRead    int64   `json:"rows_read"`
+	RowsWritten int64   `json:"rows_written"`
+	Seconds     float64 `json:"seconds"`
+	RowsPerSec  float64 `json:"rows_per_sec"`
+	Chunks      int     `json:"chunks"`
+	ZeroDates   int64   `json:"zero_dates_to_null,omitempty"`
+}
+
+type runner struct {
+	opt    Options
+	t      *task.Task
+	src    source.Source
+	dst    Target
+	log    *slog.Logger
+	plan   *convert.Plan
+	st     *State
+	report *Report
+
+	mu        sync.Mutex
+	tableTime map[string]*tableTiming
+}
+
+type tableTiming struct {
+	start, end  time.Time
+	read, wrote int64
+}
+
+// Run performs the migration described by opt.Task.
+func Run(ctx context.Context, src source.Source, dst Target, opt Options) (*Report, error) {
+	t := opt.Task
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Progress == nil {
+		opt.Progress = nopProgress{}
+	}
+	if opt.IsAlreadyExists == nil {
+		opt.IsAlreadyExists = func(error) bool { return false }
+	}
+	r := &runner{opt: opt, t: t, src: src, dst: dst, log: opt.Logger, tableTime: map[string]*tableTiming{},
+		report: &Report{Phases: map[string]float64{}}}
+	begin := time.Now()
+	err := r.run(ctx)
+	r.report.Seconds = time.Since(begin).Seconds()
+	r.opt.Progress.Wait()
+	return r.report, err
+}
+
+func (r *runner) phase(name string, start time.Time) {
+	r.report.Phases[name] += time.Since(start).Seconds()
+}
+
+func (r *runner) run(ctx context.Context) error {
+	t := r.t
+	filter, err := task.ParseFilter(t.Tables)
+	if err != nil {
+		return err
+	}
+	dbs := filter.Databases(r.src.Database())
+	if len(dbs) == 0 {
+		return errors.New("the source URL names no database: add one (mysql://host:3306/dbname) or select tables with --tables 'db.*'")
+	}
+	start := time.Now()
+	r.opt.Progress.Phase("inspect")
+	sc, err := r.src.Inspect(ctx, func(db, table string) bool { return filter.Match(r.src.Database(), db, table) }, dbs)
+	if err != nil {
+		return err
+	}
+	if len(sc.Tables) == 0 {
+		return fmt.Errorf("no source table matches --tables %q in %s", strings.Join(t.Tables, ","), strings.Join(dbs, ", "))
+	}
+	if err := r.dst.CheckPrivileges(ctx); err != nil {
+		return err
+	}
+	plan, err := convert.Build(sc, convert.Options{
+		TargetSchema:   t.TargetSchema,
+		TinyintBoolean: *t.TinyintBoolean,
+		Casts:          t.Casts,
+		PostGIS:        r.dst.HasPostGIS(ctx),
+	})
+	if err != nil {
+		return err
+	}
+	r.plan = plan
+	r.report.ActionItems = plan.ActionItems
+	r.phase("inspect", start)
+
+	if t.DryRun {
+		return r.dryRun()
+	}
+
+	st, resumed, err := OpenState(t.StateDir, TaskID(r.opt.TaskKey...))
+	if err != nil {
+		return err
+	}
+	r.st = st
+	r.report.TaskID = st.TaskID
+	r.report.StateFile = st.Path()
+	if resumed && st.Completed {
+		resumed = false
+		if err := st.Update(func(s *State) {
+			*s = State{Version: 1, TaskID: s.TaskID, Tables: map[string]*TableState{}, PostDone: map[string]bool{}, StartedAt: time.Now().UTC(), path: s.path}
+		}); err != nil {
+			return err
+		}
+	}
+	r.report.Resumed = resumed
+	if resumed {
+		r.log.Info("resuming from checkpoint", "state", st.Path())
+	}
+
+	if err := r.preflight(ctx, resumed); err != nil {
+		return err
+	}
+	if !st.SchemaDone {
+		start = time.Now()
+		r.opt.Progress.Phase("schema")
+		if err := r.createSchema(ctx); err != nil {
+			return err
+		}
+		if err := st.Update(func(s *State) { s.SchemaDone = true }); err != nil {
+			return err
+		}
+		r.phase("schema", start)
+	}
+	if !t.SchemaOnly && !st.DataDone {
+		start = time.Now()
+		r.opt.Progress.Phase("data")
+		if err := r.copyData(ctx); err != nil {
+			return err
+		}
+		if err := st.Update(func(s *State) { s.DataDone = true }); err != nil {
+			return err
+		}
+		r.phase("data", start)
+	}
+	r.fillTableReports()
+	start = time.Now()
+	r.opt.Progress.Phase("keys")
+	if err := r.postLoad(ctx); err != nil {
+		return err
+	}
+	r.phase("keys", start)
+	start = time.Now()
+	r.opt.Progress.Phase("views")
+	if err := r.createViews(ctx); err != nil {
+		return err
+	}
+	r.phase("views", start)
+	convert.SortActionItems(r.report.ActionItems)
+	return st.Update(func(s *State) { s.Completed = true })
+}
+
+// dryRun prints the DDL the run would execute.
+func (r *runner) dryRun() error {
+	w := r.opt.DDL
+	if w == nil {
+		w = io.Discard
+	}
+	p := r.plan
+	fmt.Fprintln(w, "-- ferry dry run: the statements a migration would run, in order")
+	for _, s := range p.Schemas {
+		fmt.Fprintf(w, "CREATE SCHEMA IF NOT EXISTS %s;\n", convert.QuoteIdent(s))
+	}
+	for _, tp := range p.Tables {
+		fmt.Fprintf(w, "\n%s;\n", tp.Create)
+	}
+	fmt.Fprintln(w, "\n-- rows are copied here")
+	for _, tp := range p.Tables {
+		for _, s := range r.keyStatements(tp, nil) {
+			fmt.Fprintf(w, "%s;\n", s)
+		}
+		for _, s := range tp.Indexes {
+			fmt.Fprintf(w, "%s;\n", s)
+		}
+	}
+	for _, tp := range p.Tables {
+		for _, s := range tp.ForeignKeys {
+			fmt.Fprintf(w, "%s;\n", s)
+		}
+	}
+	for _, tp := range p.Tables {
+		for _, s := range tp.After {
+			fmt.Fprintf(w, "%s;\n", s)
+		}
+	}
+	for _, v := range p.Views {
+		fmt.Fprintf(w, "%s;\n", v.SQL)
+	}
+	return nil
+}
+
+// preflight checks target tables before anything is written, so a bad
+// start leaves the target untouched.
+func (r *runner) preflight(ctx context.Context, resumed bool) error {
+	if resumed && r.st.SchemaDone {
+		return nil
+	}
+	var busy []string
+	for _, tp := range r.plan.Tables {
+		exists, nonEmpty, err := r.dst.TableRows(ctx, tp.Schema, tp.Name)
+		if err != nil {
+			return err
+		}
+		if r.t.DataOnly && !exists {
+			return fmt.Errorf("--data-only: target table %s does not exist; run with --schema-only first", tp.Ident())
+		}
+		if exists && r.t.IfExists == task.IfExistsError && (nonEmpty || !r.t.DataOnly) {
+			what := "already exists"
+			if nonEmpty {
+				what = "is not empty"
+			}
+			busy = append(busy, tp.Schema+"."+tp.Name+" "+what)
+		}
+	}
+	if len(busy) > 0 {
+		more := ""
+		if len(busy) > 3 {
+			more = fmt.Sprintf(" (and %d more)", len(busy)-3)
+			busy = busy[:3]
+		}
+		return fmt.Errorf("target table %s%s: nothing was changed; rerun with --if-exists drop, truncate or append", strings.Join(busy, ", "), more)
+	}
+	return nil
+}
+
+// createSchema creates schemas and tables in one transaction.
+func (r *runner) createSchema(ctx context.Context) error {
+	var stmts []string
+	for _, s := range r.plan.Schemas {
+		stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+convert.QuoteIdent(s))
+	}
+	for _, tp := range r.plan.Tables {
+		exists, _, err := r.dst.TableRows(ctx, tp.Schema, tp.Name)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.t.DataOnly:
+			if r.t.IfExists == task.IfExistsTruncate {
+				stmts = append(stmts, "TRUNCATE "+tp.Ident())
+			}
+			continue
+		case exists && r.t.IfExists == task.IfExistsDrop:
+			stmts = append(stmts, "DROP TABLE "+tp.Ident()+" CASCADE")
+		case exists && r.t.IfExists == task.IfExistsTruncate:
+			stmts = append(stmts, "TRUNCATE "+tp.Ident()+" CASCADE")
+			continue
+		case exists:
+			continue // append, or an empty table in data-only mode
+		}
+		stmts = append(stmts, tp.Create)
+	}
+	if err := r.dst.ExecTx(ctx, stmts); err != nil {
+		return fmt.Errorf("target: create schema (nothing was created): %w", err)
+	}
+	return nil
+}
+
+// statementID names a post-load statement in the checkpoint.
+func statementID(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:8])
+}
+
+type nopProgress struct{}
+
+func (nopProgress) Table(string, int64) {}
+func (nopProgress) Add(string, int64)   {}
+func (nopProgress) TableDone(string)    {}
+func (nopProgress) Phase(string)        {}
+func (nopProgress) Wait()               {}
+
+func (r *runner) fillTableReports() {
+	r.report.Tables = r.report.Tables[:0]
+	r.report.RowsRead, r.report.RowsWritten = 0, 0
+	for _, tp := range r.plan.Tables {
+		tr := TableReport{Source: tp.Source.QualifiedName(), Target: tp.Schema + "." + tp.Name}
+		r.st.Read(func(s *State) {
+			if ts := s.Tables[tp.Source.QualifiedName()]; ts != nil {
+				tr.Chunks = len(ts.Chunks)
+				for _, c := range ts.Chunks {
+					if c.Status == ChunkDone {
+						tr.RowsWritten += c.Rows
+					}
+				}
+				for _, n := range ts.ZeroDates {
+					tr.ZeroDates += n
+				}
+			}
+		})
+		r.mu.Lock()
+		if tt := r.tableTime[tp.Source.QualifiedName()]; tt != nil {
+			tr.Seconds = tt.end.Sub(tt.start).Seconds()
+			tr.RowsRead = tt.read
+			// Rows from chunks done in an earlier run count as read too.
+			tr.RowsRead += tr.RowsWritten - tt.wrote
+		} else {
+			tr.RowsRead = tr.RowsWritten
+		}
+		r.mu.Unlock()
+		if tr.Seconds > 0 {
+			tr.RowsPerSec = float64(tr.RowsWritten) / tr.Seconds
+		}
+		if tr.ZeroDates > 0 {
+			r.report.Warnings = append(r.report.Warnings, fmt.Sprintf("%s: %d zero dates (0000-00-00) loaded as NULL", tr.Source, tr.ZeroDates))
+		}
+		r.report.Tables = append(r.report.Tables, tr)
+		r.report.RowsRead += tr.RowsRead
+		r.report.RowsWritten += tr.RowsWritten
+	}
+	sort.SliceStable(r.report.Tables, func(i, j int) bool { return r.report.Tables[i].Source < r.report.Tables[j].Source })
+}

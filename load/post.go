@@ -1,0 +1,168 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ferrydb/ferry/convert"
+)
+
+// keyStatements returns the primary-key statement of a table, with the
+// deferred NOT NULLs of date columns folded in (one table scan). A date
+// column where zero dates became NULL keeps its NULLs and is reported.
+func (r *runner) keyStatements(tp *convert.TablePlan, zero map[string]int64) []string {
+	var parts []string
+	for _, c := range tp.DeferredNotNull {
+		if zero[c] > 0 {
+			r.report.ActionItems = append(r.report.ActionItems, convert.ActionItem{
+				Object: tp.Source.QualifiedName() + "." + c, Kind: "column",
+				Reason: fmt.Sprintf("NOT NULL not applied: %d zero dates were loaded as NULL; fix the data, then ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", zero[c], tp.Ident(), convert.QuoteIdent(c)),
+			})
+			continue
+		}
+		parts = append(parts, "ALTER COLUMN "+convert.QuoteIdent(c)+" SET NOT NULL")
+	}
+	if tp.PrimaryKey != "" {
+		parts = append(parts, strings.TrimPrefix(tp.PrimaryKey, "ALTER TABLE "+tp.Ident()+" "))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return []string{"ALTER TABLE " + tp.Ident() + " " + strings.Join(parts, ", ")}
+}
+
+// postLoad builds keys and indexes (in parallel), then foreign keys, then
+// identities, triggers and comments. Each statement is checkpointed.
+func (r *runner) postLoad(ctx context.Context) error {
+	type group struct {
+		name  string
+		stmts []string
+	}
+	var keys, idx, fks, after []string
+	for _, tp := range r.plan.Tables {
+		var zero map[string]int64
+		r.st.Read(func(s *State) {
+			if ts := s.Tables[tp.Source.QualifiedName()]; ts != nil {
+				zero = ts.ZeroDates
+			}
+		})
+		keys = append(keys, r.keyStatements(tp, zero)...)
+		idx = append(idx, tp.Indexes...)
+		fks = append(fks, tp.ForeignKeys...)
+		if len(tp.After) > 0 {
+			// One unit per table, in order (a trigger needs its function);
+			// every statement in it is idempotent.
+			after = append(after, strings.Join(tp.After, ";\n"))
+		}
+	}
+	// Primary keys and indexes together: the biggest work, spread over the
+	// workers; PostgreSQL's locks order a table's key and its indexes.
+	for _, g := range []group{{"keys and indexes", append(keys, idx...)}, {"foreign keys", fks}, {"identities, triggers and comments", after}} {
+		if err := r.runParallel(ctx, g.name, g.stmts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runParallel runs statements on up to Parallel connections, skipping the
+// ones the checkpoint marks done. Deadlocks (two foreign keys locking the
+// same pair of tables) are retried by the target.
+func (r *runner) runParallel(ctx context.Context, what string, stmts []string) error {
+	var todo []string
+	r.st.Read(func(s *State) {
+		for _, st := range stmts {
+			if !s.PostDone[statementID(st)] {
+				todo = append(todo, st)
+			}
+		}
+	})
+	if len(todo) == 0 {
+		return nil
+	}
+	ch := make(chan string)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for w := 0; w < min(r.t.Parallel, len(todo)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for st := range ch {
+				err := r.dst.Exec(ctx, st)
+				if err == nil || r.opt.IsAlreadyExists(err) {
+					err = r.st.Update(func(s *State) { s.PostDone[statementID(st)] = true })
+				}
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, fmt.Errorf("target: %s: %w\nstatement: %s", what, err, st))
+					mu.Unlock()
+					cancel()
+				}
+			}
+		}()
+	}
+feed:
+	for _, st := range todo {
+		select {
+		case ch <- st:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(ch)
+	wg.Wait()
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// createViews creates translated views, retrying those that depend on
+// views not yet created; views PostgreSQL rejects become action items.
+func (r *runner) createViews(ctx context.Context) error {
+	pending := append([]*convert.ViewPlan(nil), r.plan.Views...)
+	lastErr := map[string]error{}
+	for len(pending) > 0 {
+		var next []*convert.ViewPlan
+		for _, v := range pending {
+			var done bool
+			r.st.Read(func(s *State) { done = s.PostDone[statementID(v.SQL)] })
+			if done {
+				r.report.Views = append(r.report.Views, v.Schema+"."+v.Name)
+				continue
+			}
+			err := r.dst.Exec(ctx, v.SQL)
+			if err == nil || r.opt.IsAlreadyExists(err) {
+				r.report.Views = append(r.report.Views, v.Schema+"."+v.Name)
+				if err := r.st.Update(func(s *State) { s.PostDone[statementID(v.SQL)] = true }); err != nil {
+					return err
+				}
+				continue
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			lastErr[v.Name] = err
+			next = append(next, v)
+		}
+		if len(next) == len(pending) {
+			for _, v := range next {
+				r.report.ActionItems = append(r.report.ActionItems, convert.ActionItem{
+					Object: v.Source.Schema + "." + v.Source.Name, Kind: "view",
+					Reason: "translated view rejected by PostgreSQL: " + lastErr[v.Name].Error() + "; fix the SQL and create it by hand",
+					Source: v.SQL,
+				})
+			}
+			break
+		}
+		pending = next
+	}
+	sort.Strings(r.report.Views)
+	return nil
+}
