@@ -53,9 +53,6 @@ func mapType(c *catalog.Column, opt Options) (string, Encoding, string) {
 		return "integer", EncText, ""
 	case "bigint":
 		if t.Unsigned {
-			if c.AutoIncrement {
-				return "bigint", EncText, "bigint unsigned AUTO_INCREMENT became bigint identity: values above 9223372036854775807 cannot be stored"
-			}
 			return "numeric(20)", EncText, ""
 		}
 		return "bigint", EncText, ""

@@ -254,7 +254,14 @@ func (r *runner) dryRun() error {
 		fmt.Fprintf(w, "CREATE SCHEMA IF NOT EXISTS %s;\n", convert.QuoteIdent(s))
 	}
 	for _, tp := range p.Tables {
-		fmt.Fprintf(w, "\n%s;\n", tp.Create)
+		fmt.Fprintln(w)
+		for _, s := range tp.Before {
+			fmt.Fprintf(w, "%s;\n", s)
+		}
+		fmt.Fprintf(w, "%s;\n", tp.Create)
+		for _, s := range tp.AfterCreate {
+			fmt.Fprintf(w, "%s;\n", s)
+		}
 	}
 	fmt.Fprintln(w, "\n-- rows are copied here")
 	for _, tp := range p.Tables {
@@ -340,7 +347,9 @@ func (r *runner) createSchema(ctx context.Context) error {
 		case exists:
 			continue // append, or an empty table in data-only mode
 		}
+		stmts = append(stmts, tp.Before...)
 		stmts = append(stmts, tp.Create)
+		stmts = append(stmts, tp.AfterCreate...)
 	}
 	if err := r.dst.ExecTx(ctx, stmts); err != nil {
 		return fmt.Errorf("target: create schema (nothing was created): %w", err)
