@@ -134,10 +134,20 @@ func Build(sc *catalog.Schema, opt Options) (*Plan, error) {
 		p.Tables = append(p.Tables, tp)
 		p.ActionItems = append(p.ActionItems, items...)
 	}
+	// Views compare tinyint(1) columns with 0/1; the translator rewrites
+	// those comparisons for the columns that became boolean.
+	boolCols := map[string]bool{}
+	for _, tp := range p.Tables {
+		for _, c := range tp.Columns {
+			if c.Encoding == EncBool {
+				boolCols[strings.ToLower(tp.Source.Name+"."+c.Source.Name)] = true
+			}
+		}
+	}
 	for _, v := range sc.Views {
 		schema := schemaOf(v.Schema)
 		vp := &ViewPlan{Source: v, Schema: schema, Name: Name(v.Name)}
-		body, err := mysqlview.Translate(v.Definition, mysqlview.Options{SourceSchema: v.Schema, TargetSchema: schema, Ident: func(s string) string { return QuoteIdent(Name(s)) }})
+		body, err := mysqlview.Translate(v.Definition, mysqlview.Options{SourceSchema: v.Schema, TargetSchema: schema, BoolColumns: boolCols, Ident: func(s string) string { return QuoteIdent(Name(s)) }})
 		if err != nil {
 			p.ActionItems = append(p.ActionItems, ActionItem{Object: v.Schema + "." + v.Name, Kind: "view", Reason: "not translated: " + err.Error(), Source: v.Definition})
 			continue
