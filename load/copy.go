@@ -84,6 +84,15 @@ func (r *runner) copyData(ctx context.Context) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// A table's primary key and indexes are built as soon as its last chunk
+	// lands, while the other tables are still copying.
+	keys := r.startDDL(ctx, "keys and indexes", max(n/2, 1))
+	buildKeys := func(tp *convert.TablePlan) {
+		var zero map[string]int64
+		r.st.Read(func(s *State) { zero = s.Tables[tp.Source.QualifiedName()].ZeroDates })
+		keys.submit(r.keyStatements(tp, zero)...)
+		keys.submit(tp.Indexes...)
+	}
 	ch := make(chan job)
 	var wg sync.WaitGroup
 	var errOnce sync.Once
@@ -106,6 +115,7 @@ func (r *runner) copyData(ctx context.Context) error {
 				remMu.Unlock()
 				if last {
 					r.opt.Progress.TableDone(key)
+					buildKeys(j.tp)
 				}
 			}
 		}()
@@ -120,8 +130,12 @@ feed:
 	}
 	close(ch)
 	wg.Wait()
+	kerr := keys.wait()
 	if firstErr != nil {
 		return firstErr
+	}
+	if kerr != nil {
+		return kerr
 	}
 	return ctx.Err()
 }

@@ -12,15 +12,12 @@ import (
 
 // keyStatements returns the primary-key statement of a table, with the
 // deferred NOT NULLs of date columns folded in (one table scan). A date
-// column where zero dates became NULL keeps its NULLs and is reported.
+// column where zero dates became NULL keeps its NULLs (see
+// reportZeroDateColumns).
 func (r *runner) keyStatements(tp *convert.TablePlan, zero map[string]int64) []string {
 	var parts []string
 	for _, c := range tp.DeferredNotNull {
 		if zero[c] > 0 {
-			r.report.ActionItems = append(r.report.ActionItems, convert.ActionItem{
-				Object: tp.Source.QualifiedName() + "." + c, Kind: "column",
-				Reason: fmt.Sprintf("NOT NULL not applied: %d zero dates were loaded as NULL; fix the data, then ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", zero[c], tp.Ident(), convert.QuoteIdent(c)),
-			})
 			continue
 		}
 		parts = append(parts, "ALTER COLUMN "+convert.QuoteIdent(c)+" SET NOT NULL")
@@ -50,6 +47,14 @@ func (r *runner) postLoad(ctx context.Context) error {
 			}
 		})
 		keys = append(keys, r.keyStatements(tp, zero)...)
+		for _, c := range tp.DeferredNotNull {
+			if zero[c] > 0 {
+				r.report.ActionItems = append(r.report.ActionItems, convert.ActionItem{
+					Object: tp.Source.QualifiedName() + "." + c, Kind: "column",
+					Reason: fmt.Sprintf("NOT NULL not applied: %d zero dates were loaded as NULL; fix the data, then ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", zero[c], tp.Ident(), convert.QuoteIdent(c)),
+				})
+			}
+		}
 		idx = append(idx, tp.Indexes...)
 		fks = append(fks, tp.ForeignKeys...)
 		if len(tp.After) > 0 {
@@ -72,55 +77,75 @@ func (r *runner) postLoad(ctx context.Context) error {
 // ones the checkpoint marks done. Deadlocks (two foreign keys locking the
 // same pair of tables) are retried by the target.
 func (r *runner) runParallel(ctx context.Context, what string, stmts []string) error {
-	var todo []string
-	r.st.Read(func(s *State) {
-		for _, st := range stmts {
-			if !s.PostDone[statementID(st)] {
-				todo = append(todo, st)
-			}
-		}
-	})
-	if len(todo) == 0 {
-		return nil
-	}
-	ch := make(chan string)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var errs []error
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for w := 0; w < min(r.t.Parallel, len(todo)); w++ {
-		wg.Add(1)
+	p := r.startDDL(ctx, what, r.t.Parallel)
+	p.submit(stmts...)
+	return p.wait()
+}
+
+// ddlPool runs post-load statements on a few connections while other work
+// goes on, checkpointing each statement once it succeeds.
+type ddlPool struct {
+	r      *runner
+	what   string
+	ch     chan string
+	wg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	err    error
+}
+
+func (r *runner) startDDL(ctx context.Context, what string, workers int) *ddlPool {
+	p := &ddlPool{r: r, what: what, ch: make(chan string, 1024)}
+	p.ctx, p.cancel = context.WithCancel(ctx)
+	for w := 0; w < max(workers, 1); w++ {
+		p.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for st := range ch {
-				err := r.dst.Exec(ctx, st)
+			defer p.wg.Done()
+			for st := range p.ch {
+				if p.ctx.Err() != nil {
+					continue
+				}
+				err := r.dst.Exec(p.ctx, st)
 				if err == nil || r.opt.IsAlreadyExists(err) {
 					err = r.st.Update(func(s *State) { s.PostDone[statementID(st)] = true })
 				}
 				if err != nil {
-					mu.Lock()
-					errs = append(errs, fmt.Errorf("target: %s: %w\nstatement: %s", what, err, st))
-					mu.Unlock()
-					cancel()
+					p.mu.Lock()
+					if p.err == nil {
+						p.err = fmt.Errorf("target: %s: %w\nstatement: %s", p.what, err, st)
+					}
+					p.mu.Unlock()
+					p.cancel()
 				}
 			}
 		}()
 	}
-feed:
-	for _, st := range todo {
+	return p
+}
+
+// submit queues statements that the checkpoint does not mark done.
+func (p *ddlPool) submit(stmts ...string) {
+	for _, st := range stmts {
+		var done bool
+		p.r.st.Read(func(s *State) { done = s.PostDone[statementID(st)] })
+		if done {
+			continue
+		}
 		select {
-		case ch <- st:
-		case <-ctx.Done():
-			break feed
+		case p.ch <- st:
+		case <-p.ctx.Done():
+			return
 		}
 	}
-	close(ch)
-	wg.Wait()
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+}
+
+// wait finishes the queued statements and returns the first error.
+func (p *ddlPool) wait() error {
+	close(p.ch)
+	p.wg.Wait()
+	p.cancel()
+	return p.err
 }
 
 // createViews creates translated views, retrying those that depend on

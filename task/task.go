@@ -44,6 +44,8 @@ type Task struct {
 	IfExists     string     `yaml:"if-exists"`
 	JSON         bool       `yaml:"json"`
 	ChunkRows    int64      `yaml:"chunk-rows"`
+	// CopyFormat is the PostgreSQL COPY format: "text" or "binary".
+	CopyFormat string `yaml:"copy-format"`
 	// TinyintBoolean maps tinyint(1) to boolean (default true).
 	TinyintBoolean *bool `yaml:"tinyint1-as-boolean"`
 	// Casts are user type-mapping rules that override the defaults.
@@ -160,6 +162,9 @@ func (t *Task) ApplyDefaults() {
 	if t.IfExists == "" {
 		t.IfExists = IfExistsError
 	}
+	if t.CopyFormat == "" {
+		t.CopyFormat = "text"
+	}
 	if t.ChunkRows <= 0 {
 		t.ChunkRows = 250_000
 	}
@@ -210,6 +215,9 @@ func (t *Task) Validate() error {
 	case IfExistsError, IfExistsDrop, IfExistsTruncate, IfExistsAppend:
 	default:
 		return fmt.Errorf("--if-exists %q: use one of error, drop, truncate, append", t.IfExists)
+	}
+	if t.CopyFormat != "text" && t.CopyFormat != "binary" {
+		return fmt.Errorf("--copy-format %q: use text or binary", t.CopyFormat)
 	}
 	for i, c := range t.Casts {
 		if c.To == "" || (c.Type == "" && c.Column == "") {

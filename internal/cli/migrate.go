@@ -77,6 +77,7 @@ like it.`,
 			set("if-exists", func() { t.IfExists = flags.IfExists })
 			set("json", func() { t.JSON = flags.JSON })
 			set("chunk-rows", func() { t.ChunkRows = flags.ChunkRows })
+			set("copy-format", func() { t.CopyFormat = flags.CopyFormat })
 			set("tinyint1-as-boolean", func() { t.TinyintBoolean = &tinyBool })
 			t.ApplyDefaults()
 			if err := t.Validate(); err != nil {
@@ -100,6 +101,7 @@ like it.`,
 	f.StringVar(&flags.IfExists, "if-exists", task.IfExistsError, "when a target table exists: error, drop, truncate or append")
 	f.BoolVar(&flags.JSON, "json", false, "print the summary as JSON on stdout")
 	f.Int64Var(&flags.ChunkRows, "chunk-rows", 250_000, "rows per key-range chunk (the unit of parallelism and of resume)")
+	f.StringVar(&flags.CopyFormat, "copy-format", "text", "PostgreSQL COPY format: text or binary")
 	f.BoolVar(&tinyBool, "tinyint1-as-boolean", true, "map tinyint(1) to boolean (false: smallint)")
 	return cmd
 }
@@ -117,6 +119,7 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer dst.Close()
+	dst.CopyFormat = t.CopyFormat
 	log.Debug("connected", "source", Redact(t.Source), "source_version", src.Version(), "target", Redact(t.Target))
 
 	var prog load.Progress

@@ -25,6 +25,9 @@ const PasswordEnv = "FERRY_TARGET_PASSWORD"
 type Target struct {
 	pool *pgxpool.Pool
 	cfg  *pgxpool.Config
+	// CopyFormat is "text" (default) or "binary". Binary falls back to text
+	// for tables with a column type it cannot encode.
+	CopyFormat string
 }
 
 // ParseURL parses a postgres:// URL (or a libpq key=value string) with
