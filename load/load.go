@@ -303,7 +303,10 @@ func (r *runner) preflight(ctx context.Context, resumed bool) error {
 		if r.t.DataOnly && !exists {
 			return fmt.Errorf("--data-only: target table %s does not exist; run with --schema-only first", tp.Ident())
 		}
-		if exists && r.t.IfExists == task.IfExistsError && (nonEmpty || !r.t.DataOnly) {
+		// After a crash between creating the schema and saving that fact,
+		// the rerun finds its own empty tables: they are fine to reuse.
+		ours := resumed && !nonEmpty
+		if exists && !ours && r.t.IfExists == task.IfExistsError && (nonEmpty || !r.t.DataOnly) {
 			what := "already exists"
 			if nonEmpty {
 				what = "is not empty"

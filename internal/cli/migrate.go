@@ -127,7 +127,9 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 	case t.DryRun || t.JSON && !isTerminal(stderr):
 		prog = nil
 	case isTerminal(stderr):
-		prog = newBarProgress(ctx, stderr)
+		bp := newBarProgress(ctx, stderr)
+		log = slog.New(slog.NewTextHandler(bp, nil))
+		prog = bp
 	default:
 		prog = newLogProgress(log, 5*time.Second)
 	}

@@ -29,10 +29,12 @@ type barProgress struct {
 	mu         sync.Mutex
 	bars       map[string]*mpb.Bar
 	cur, total map[string]int64
+	out        io.Writer
+	done       bool
 }
 
 func newBarProgress(ctx context.Context, w io.Writer) *barProgress {
-	return &barProgress{p: mpb.NewWithContext(ctx, mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(150*time.Millisecond)), bars: map[string]*mpb.Bar{}, cur: map[string]int64{}, total: map[string]int64{}}
+	return &barProgress{p: mpb.NewWithContext(ctx, mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(150*time.Millisecond)), bars: map[string]*mpb.Bar{}, cur: map[string]int64{}, total: map[string]int64{}, out: w}
 }
 
 func (b *barProgress) Phase(string) {}
@@ -61,6 +63,10 @@ func (b *barProgress) Add(name string, rows int64) {
 		return
 	}
 	b.mu.Lock()
+	if b.cur[name] == 0 && rows > 0 {
+		// Rates and ETA count from the first row, not from when the bar was drawn.
+		bar.DecoratorAverageAdjust(time.Now())
+	}
 	b.cur[name] += rows
 	// Estimates from statistics can be low: grow the total, never finish early.
 	if b.cur[name] >= b.total[name] {
@@ -80,8 +86,27 @@ func (b *barProgress) TableDone(name string) {
 	}
 }
 
+// Write prints log lines above the bars while they run, and straight to
+// the terminal afterwards.
+func (b *barProgress) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	done := b.done
+	b.mu.Unlock()
+	if !done {
+		if n, err := b.p.Write(p); err == nil {
+			return n, nil
+		}
+	}
+	return b.out.Write(p)
+}
+
 func (b *barProgress) Wait() {
 	b.mu.Lock()
+	if b.done {
+		b.mu.Unlock()
+		return
+	}
+	b.done = true
 	for _, bar := range b.bars {
 		if !bar.Completed() {
 			bar.Abort(false)
