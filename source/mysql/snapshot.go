@@ -59,10 +59,19 @@ func (s *Source) Snapshot(ctx context.Context, n int) (source.Snapshot, error) {
 		if _, err := c.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"); err != nil {
 			return fail(fmt.Errorf("source: set isolation level: %w", err))
 		}
+		if !locked && !s.mariadb {
+			// MySQL has no per-snapshot position: read it before the
+			// snapshot starts, so it is at or before the snapshot point.
+			p, err := s.masterPosition(ctx, c)
+			if err != nil {
+				return fail(err)
+			}
+			positions = append(positions, p)
+		}
 		if _, err := c.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"); err != nil {
 			return fail(fmt.Errorf("source: start snapshot transaction: %w", err))
 		}
-		if !locked {
+		if !locked && s.mariadb {
 			p, err := s.connSnapshotPosition(ctx, c)
 			if err != nil {
 				return fail(err)
@@ -81,7 +90,7 @@ func (s *Source) Snapshot(ctx context.Context, n int) (source.Snapshot, error) {
 		sn.pos, sn.consistent = p, true
 	} else {
 		sn.pos = positions[0]
-		sn.consistent = true
+		sn.consistent = s.mariadb
 		for _, p := range positions[1:] {
 			if p != sn.pos {
 				sn.consistent = false
@@ -149,9 +158,6 @@ func showMasterStatus(ctx context.Context, c *sql.Conn) (string, uint64, error) 
 
 // connSnapshotPosition reads MariaDB's per-transaction snapshot position.
 func (s *Source) connSnapshotPosition(ctx context.Context, c *sql.Conn) (catalog.Position, error) {
-	if !s.mariadb {
-		return s.masterPosition(ctx, c)
-	}
 	p := catalog.Position{Dialect: "mysql", Flavor: "mariadb"}
 	rows, err := c.QueryContext(ctx, "SHOW STATUS LIKE 'binlog_snapshot_%'")
 	if err != nil {
