@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ferrydb/ferry/catalog"
+	"github.com/ferrydb/ferry/convert/mysqltrigger"
 	"github.com/ferrydb/ferry/convert/mysqlview"
 	"github.com/ferrydb/ferry/task"
 )
@@ -28,6 +29,8 @@ type Plan struct {
 	Tables      []*TablePlan
 	Views       []*ViewPlan
 	ActionItems []ActionItem
+	// Triggers lists the source triggers converted to PL/pgSQL.
+	Triggers []string
 }
 
 // TablePlan is one table on the target.
@@ -163,9 +166,38 @@ func Build(sc *catalog.Schema, opt Options) (*Plan, error) {
 		})
 	}
 	for _, tr := range sc.Triggers {
+		var tp *TablePlan
+		for _, t := range p.Tables {
+			if t.Source.Schema == tr.Schema && t.Source.Name == tr.Table {
+				tp = t
+			}
+		}
+		var err error
+		if tp != nil {
+			var stmts []string
+			stmts, err = mysqltrigger.Translate(tr, mysqltrigger.Options{
+				TargetSchema: tp.Schema,
+				Ident:        func(s string) string { return QuoteIdent(Name(s)) },
+				Table: func(name string) string {
+					return QuoteIdent(tp.Schema) + "." + QuoteIdent(Name(name))
+				},
+				BoolColumns: boolCols,
+			})
+			if err == nil {
+				// Created after the load (with the table's other post-load
+				// statements), so it does not fire for copied rows.
+				tp.After = append(tp.After, stmts...)
+				p.Triggers = append(p.Triggers, tr.Schema+"."+tr.Table+"."+tr.Name)
+				continue
+			}
+		}
+		reason := fmt.Sprintf("MySQL %s %s trigger is not converted", tr.Timing, tr.Event)
+		if err != nil {
+			reason += " (" + err.Error() + ")"
+		}
 		p.ActionItems = append(p.ActionItems, ActionItem{
 			Object: tr.Schema + "." + tr.Table + "." + tr.Name, Kind: "trigger",
-			Reason: fmt.Sprintf("MySQL %s %s trigger is not converted: rewrite it as a PL/pgSQL trigger function", tr.Timing, tr.Event),
+			Reason: reason + ": rewrite it as a PL/pgSQL trigger function",
 			Source: tr.Definition,
 		})
 	}

@@ -76,6 +76,7 @@ type Report struct {
 	Consistent  bool                 `json:"snapshot_consistent"`
 	Tables      []TableReport        `json:"tables"`
 	Views       []string             `json:"views"`
+	Triggers    []string             `json:"triggers"`
 	ActionItems []convert.ActionItem `json:"action_items"`
 	Warnings    []string             `json:"warnings"`
 	Phases      map[string]float64   `json:"phase_seconds"`
@@ -174,6 +175,7 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	r.plan = plan
 	r.report.ActionItems = plan.ActionItems
+	r.report.Triggers = plan.Triggers
 	r.phase("inspect", start)
 
 	if t.DryRun {

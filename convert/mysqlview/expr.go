@@ -450,6 +450,9 @@ func (g *gen) column(c *ast.ColumnName) (pexpr, error) {
 			}
 		}
 	}
+	if g.isTriggerRow(c) {
+		return atom(strings.ToUpper(c.Table.L)+"."+g.ident(c.Name.O), g.boolKind(strings.ToLower(g.opt.TriggerTable), c.Name.L)), nil
+	}
 	var sql string
 	switch {
 	case c.Table.O == "":
@@ -460,6 +463,13 @@ func (g *gen) column(c *ast.ColumnName) (pexpr, error) {
 		sql = g.ident(c.Schema.O) + "." + g.ident(c.Table.O) + "." + g.ident(c.Name.O)
 	}
 	return atom(sql, g.columnKind(c)), nil
+}
+
+// isTriggerRow reports whether a column reference is NEW.col or OLD.col in
+// a trigger body. As in MySQL, NEW and OLD always name the trigger's row,
+// even where a table or alias of that name is in scope.
+func (g *gen) isTriggerRow(c *ast.ColumnName) bool {
+	return g.opt.TriggerTable != "" && c.Schema.O == "" && (c.Table.L == "new" || c.Table.L == "old")
 }
 
 // columnKind finds out whether a column is boolean: from the output of a

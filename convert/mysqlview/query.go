@@ -121,6 +121,9 @@ func (g *gen) tableName(t *ast.TableName) (string, error) {
 		return g.ident(t.Name.O), nil
 	}
 	if g.isSourceSchema(t.Schema.O) {
+		if g.opt.Table != nil {
+			return g.opt.Table(t.Name.O), nil
+		}
 		if g.opt.TargetSchema != "" {
 			return QuoteIdent(g.opt.TargetSchema) + "." + g.ident(t.Name.O), nil
 		}

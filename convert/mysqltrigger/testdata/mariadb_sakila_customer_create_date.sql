@@ -1,0 +1,4 @@
+-- table: customer
+-- timing: BEFORE
+-- event: INSERT
+SET NEW.create_date = NOW()

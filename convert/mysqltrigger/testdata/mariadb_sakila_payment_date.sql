@@ -1,0 +1,4 @@
+-- table: payment
+-- timing: BEFORE
+-- event: INSERT
+SET NEW.payment_date = NOW()

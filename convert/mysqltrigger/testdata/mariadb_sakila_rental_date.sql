@@ -1,0 +1,4 @@
+-- table: rental
+-- timing: BEFORE
+-- event: INSERT
+SET NEW.rental_date = NOW()
