@@ -298,7 +298,7 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 		}
 	}
 	for _, ck := range t.Checks {
-		expr, err := translateExpr(ck.Expr)
+		expr, err := translateCond(ck.Expr)
 		if err != nil {
 			item("check", " constraint "+ck.Name, "CHECK constraint not translated: "+err.Error(), ck.Expr)
 			continue
