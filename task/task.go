@@ -163,7 +163,7 @@ func (t *Task) ApplyDefaults() {
 		t.IfExists = IfExistsError
 	}
 	if t.CopyFormat == "" {
-		t.CopyFormat = "text"
+		t.CopyFormat = "binary"
 	}
 	if t.ChunkRows <= 0 {
 		t.ChunkRows = 250_000

@@ -42,6 +42,12 @@ func (t *Target) LoadChunk(ctx context.Context, tp *convert.TablePlan, clear str
 		encs[i] = c.Encoding
 	}
 	copySQL := fmt.Sprintf("COPY %s (%s) FROM STDIN", tp.Ident(), strings.Join(cols, ", "))
+	var bins []encodeFunc
+	if t.CopyFormat == "binary" {
+		if bins = binaryEncoders(tp); bins != nil {
+			copySQL += " (FORMAT binary)"
+		}
+	}
 
 	pr, pw := io.Pipe()
 	prodErr := make(chan error, 1)
@@ -49,7 +55,7 @@ func (t *Target) LoadChunk(ctx context.Context, tp *convert.TablePlan, clear str
 	go func() {
 		bw := bufio.NewWriterSize(pw, copyBufSize)
 		var line []byte
-		err := rows(ctx, func(row [][]byte) error {
+		emit := func(row [][]byte) error {
 			line = line[:0]
 			for i, v := range row {
 				if i > 0 {
@@ -74,7 +80,27 @@ func (t *Target) LoadChunk(ctx context.Context, tp *convert.TablePlan, clear str
 			stats.Bytes += int64(len(line))
 			_, err := bw.Write(line)
 			return err
-		})
+		}
+		if bins != nil {
+			emit = func(row [][]byte) error {
+				var i int
+				var err error
+				line, i, err = appendBinaryRow(line[:0], row, bins, zero)
+				if err != nil {
+					return fmt.Errorf("%s column %s: %w", tp.Ident(), cols[i], err)
+				}
+				stats.Rows++
+				stats.Bytes += int64(len(line))
+				_, err = bw.Write(line)
+				return err
+			}
+			// A failed write sticks in bw and surfaces at the next one.
+			_, _ = bw.Write(binaryHeader)
+		}
+		err := rows(ctx, emit)
+		if err == nil && bins != nil {
+			_, err = bw.Write(binaryTrailer)
+		}
 		if err == nil {
 			err = bw.Flush()
 		}
@@ -103,4 +129,18 @@ func (t *Target) LoadChunk(ctx context.Context, tp *convert.TablePlan, clear str
 		}
 	}
 	return stats, nil
+}
+
+// binaryEncoders returns one binary COPY encoder per loaded column, or nil
+// when a column has none (the table is then copied in the text format).
+func binaryEncoders(tp *convert.TablePlan) []encodeFunc {
+	bins := make([]encodeFunc, len(tp.Load))
+	for i, c := range tp.Load {
+		f, ok := binaryEncoder(c)
+		if !ok {
+			return nil
+		}
+		bins[i] = f
+	}
+	return bins
 }

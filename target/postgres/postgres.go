@@ -1,6 +1,6 @@
 // Package postgres writes to PostgreSQL: it runs the converted DDL, bulk
-// loads rows with COPY (text format) inside transactions, and builds keys
-// and indexes after the load.
+// loads rows with COPY (binary format, or text) inside transactions, and
+// builds keys and indexes after the load.
 package postgres
 
 import (
@@ -25,8 +25,8 @@ const PasswordEnv = "FERRY_TARGET_PASSWORD"
 type Target struct {
 	pool *pgxpool.Pool
 	cfg  *pgxpool.Config
-	// CopyFormat is "text" (default) or "binary". Binary falls back to text
-	// for tables with a column type it cannot encode.
+	// CopyFormat is "binary" or "text" (the zero value). Binary falls back
+	// to text for tables with a column type it cannot encode.
 	CopyFormat string
 }
 
