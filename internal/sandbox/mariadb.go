@@ -23,7 +23,13 @@ import (
 // root@localhost, root@127.0.0.1 and root@'%'.
 //
 // Layout: dir/data (datadir), dir/mysql.sock, dir/error.log,
-// dir/binlog.* (binary logs), dir/mariadbd.pid.
+// dir/binlog.* (binary logs), dir/mariadbd.pid, dir/tmp (tmpdir).
+//
+// Each server has its own tmpdir: at startup mariadbd deletes every
+// "#sql*" file in its tmpdir, so with a shared one (the default, /tmp)
+// starting a server deletes the on-disk internal temporary tables of the
+// others that are running, which then fail queries or crash (SIGSEGV in
+// ha_maria::drop_table in MariaDB 10.11).
 func StartMariaDB(ctx context.Context, dir string) (*Server, error) {
 	bins, err := findMariaDB()
 	if err != nil {
@@ -37,6 +43,13 @@ func StartMariaDB(ctx context.Context, dir string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	tmpDir, tmpTmp, err := mariadbTmpDir(dir)
+	if err != nil {
+		if sockTmp {
+			_ = os.RemoveAll(sockDir)
+		}
+		return nil, err
+	}
 	s := &Server{
 		Kind:     KindMariaDB,
 		Host:     "127.0.0.1",
@@ -46,6 +59,8 @@ func StartMariaDB(ctx context.Context, dir string) (*Server, error) {
 		dataDir:  filepath.Join(dir, "data"),
 		sockDir:  sockDir,
 		sockTmp:  sockTmp,
+		tmpDir:   tmpDir,
+		tmpTmp:   tmpTmp,
 		logPath:  filepath.Join(dir, "error.log"),
 		stopSig:  syscall.SIGTERM,
 		mdb:      bins,
@@ -59,7 +74,7 @@ func StartMariaDB(ctx context.Context, dir string) (*Server, error) {
 	if os.Geteuid() == 0 {
 		osUser = "root"
 	}
-	installArgs := []string{"--no-defaults", "--datadir=" + s.dataDir,
+	installArgs := []string{"--no-defaults", "--datadir=" + s.dataDir, "--tmpdir=" + s.tmpDir,
 		"--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"}
 	if osUser != "" {
 		installArgs = append(installArgs, "--user="+osUser)
@@ -89,6 +104,7 @@ func (s *Server) mariadbArgv(port int, osUser string) []string {
 		"--bind-address=127.0.0.1",
 		"--pid-file=" + filepath.Join(s.Dir, "mariadbd.pid"),
 		"--log-error=" + s.logPath,
+		"--tmpdir=" + s.tmpDir,
 		"--server-id=1",
 		"--log-bin=" + filepath.Join(s.Dir, "binlog"),
 		"--binlog-format=ROW",
@@ -112,6 +128,24 @@ func (s *Server) mariadbArgv(port int, osUser string) []string {
 		argv = append(argv, "--user="+osUser)
 	}
 	return argv
+}
+
+// mariadbTmpDir creates the server's private tmpdir, dir/tmp, or a fresh
+// temporary directory (tmp=true) when dir's path holds characters that
+// mariadb-install-db (a shell script passing the option on unquoted)
+// would mangle.
+func mariadbTmpDir(dir string) (tmpDir string, tmp bool, err error) {
+	tmpDir = filepath.Join(dir, "tmp")
+	if strings.ContainsAny(tmpDir, " \t\n*?[]\\'\"$`") {
+		if tmpDir, err = os.MkdirTemp("", "ferry-mariadb-tmp-"); err != nil {
+			return "", false, fmt.Errorf("sandbox: tmpdir: %w", err)
+		}
+		return tmpDir, true, nil
+	}
+	if err := os.MkdirAll(tmpDir, 0o700); err != nil {
+		return "", false, fmt.Errorf("sandbox: tmpdir: %w", err)
+	}
+	return tmpDir, false, nil
 }
 
 // mariadbBootstrap sets root's password and creates TCP root accounts. The
@@ -143,11 +177,12 @@ FLUSH PRIVILEGES;
 	return nil
 }
 
-// mysqlPing connects to addr and checks that the server sends a MySQL
-// protocol handshake (protocol version 10), i.e. it accepts connections.
-func mysqlPing(ctx context.Context, addr string) error {
+// mysqlPing connects to addr (network "tcp" or "unix") and checks that the
+// server sends a MySQL protocol handshake (protocol version 10), i.e. it
+// accepts connections.
+func mysqlPing(ctx context.Context, network, addr string) error {
 	d := net.Dialer{Timeout: time.Second}
-	c, err := d.DialContext(ctx, "tcp", addr)
+	c, err := d.DialContext(ctx, network, addr)
 	if err != nil {
 		return err
 	}

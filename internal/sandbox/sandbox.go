@@ -29,6 +29,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -64,6 +65,8 @@ type Server struct {
 	dataDir    string
 	sockDir    string // directory holding the unix socket
 	sockTmp    bool   // sockDir is a private temp dir (dir path was too long)
+	tmpDir     string // MariaDB's private tmpdir (internal temporary tables)
+	tmpTmp     bool   // tmpDir is outside Dir (removed by Stop)
 	logPath    string // server log (MariaDB error log / PostgreSQL stderr)
 	serverArgv []string
 	cred       *syscall.Credential // non-nil: run the server as this user
@@ -73,22 +76,9 @@ type Server struct {
 
 	mu   sync.Mutex
 	proc *process
-}
-
-// process is a started server process.
-type process struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed once the process has exited
-	err  error         // exit status; valid after done is closed
-}
-
-func (p *process) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
+	// live is the started server process, for error reports by client
+	// commands (which must not wait for mu); nil after Stop/Kill.
+	live atomic.Pointer[process]
 }
 
 // Addr returns "host:port" of the server's TCP listener.
@@ -268,56 +258,92 @@ func (s *Server) runClient(ctx context.Context, db string, stdin io.Reader, extr
 			return "", fmt.Errorf("%s: %w", filepath.Base(cmd.Path), ctx.Err())
 		}
 		msg := strings.TrimSpace(tailString(stderr.String(), 2048))
-		if msg == "" {
-			return "", fmt.Errorf("%s: %w", filepath.Base(cmd.Path), err)
+		if msg != "" {
+			msg = ": " + msg
 		}
-		return "", fmt.Errorf("%s: %w: %s", filepath.Base(cmd.Path), err, msg)
+		return "", fmt.Errorf("%s: %w%s%s", filepath.Base(cmd.Path), err, msg, s.exitReport())
 	}
 	return stdout.String(), nil
 }
 
+// exitReport describes an unexpected exit of the server process (one not
+// caused by Stop or Kill) with the tail of its log, or returns "" while it
+// runs. It is appended to client command errors.
+func (s *Server) exitReport() string {
+	p := s.live.Load()
+	if p == nil {
+		return ""
+	}
+	if !p.exited() {
+		// The monitor may not have reaped a just-crashed server yet.
+		if pi, ok := readProcStat(p.pid); ok && pi.state != 'Z' && pi.state != 'X' {
+			return ""
+		}
+		select {
+		case <-p.done:
+		case <-time.After(time.Second):
+			return ""
+		}
+	}
+	status := "exit status 0"
+	if p.err != nil {
+		status = p.err.Error()
+	}
+	log := tailLines(readFrom(s.logPath, p.logOff), 40)
+	if log == "" {
+		return fmt.Sprintf("\nserver process has exited: %s (log %s is empty)", status, s.logPath)
+	}
+	return fmt.Sprintf("\nserver process has exited: %s; tail of %s:\n%s", status, s.logPath, log)
+}
+
 // Stop shuts the server down quickly (MariaDB: SIGTERM; PostgreSQL: SIGINT,
 // i.e. fast shutdown) and waits for it to exit, escalating to SIGKILL after
-// 30s. Stopping a stopped server is a no-op.
+// 30s. Stopping a stopped server is a no-op. If the server process had
+// exited on its own (e.g. crashed), Stop reports that with the log tail.
 func (s *Server) Stop() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := s.stopLocked()
+	err := s.stopLocked(true)
 	if s.sockTmp {
 		_ = os.RemoveAll(s.sockDir)
+	}
+	if s.tmpTmp {
+		_ = os.RemoveAll(s.tmpDir)
 	}
 	return err
 }
 
-func (s *Server) stopLocked() error {
+// stopLocked stops the server; with reportExit an earlier unexpected exit
+// of the server process is returned as an error.
+func (s *Server) stopLocked(reportExit bool) error {
 	p := s.proc
 	if p == nil {
 		return nil
 	}
-	s.proc = nil
-	if p.exited() {
-		return nil
+	var exitErr error
+	if p.exited() && reportExit {
+		exitErr = fmt.Errorf("sandbox: %s had exited unexpectedly before Stop%s", s.Kind, s.exitReport())
 	}
-	pid := p.cmd.Process.Pid
-	if err := syscall.Kill(pid, s.stopSig); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return fmt.Errorf("sandbox: stop %s (pid %d): %w", s.Kind, pid, err)
+	s.proc = nil
+	s.live.Store(nil)
+	deadline := time.Now().Add(stopTimeout)
+	if err := p.signal(s.stopSig, false); err != nil && !errors.Is(err, os.ErrProcessDone) && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("sandbox: stop %s (pid %d): %w", s.Kind, p.pid, err)
 	}
 	t := time.NewTimer(stopTimeout)
 	defer t.Stop()
 	select {
 	case <-p.done:
-		waitGroupGone(pid, 5*time.Second)
-		return nil
+		return errors.Join(exitErr, s.waitGone(p, nil, deadline))
 	case <-t.C:
 	}
-	killGroup(pid)
-	<-p.done
-	waitGroupGone(pid, 5*time.Second)
-	return fmt.Errorf("sandbox: %s (pid %d) did not stop within %s; killed", s.Kind, pid, stopTimeout)
+	err := s.killProcess(p, deadline.Add(stopTimeout))
+	return errors.Join(fmt.Errorf("sandbox: %s (pid %d) did not stop within %s; killed", s.Kind, p.pid, stopTimeout), err)
 }
 
 // Kill sends SIGKILL to the server and all its processes (a simulated
-// crash) and waits for them to exit. The data directory is left as is, so
+// crash) and waits until they are gone (for PostgreSQL also until the
+// shared memory is released). The data directory is left as is, so
 // [Server.Restart] exercises crash recovery.
 func (s *Server) Kill() error {
 	s.mu.Lock()
@@ -327,11 +353,8 @@ func (s *Server) Kill() error {
 		return nil
 	}
 	s.proc = nil
-	pid := p.cmd.Process.Pid
-	killGroup(pid)
-	<-p.done
-	waitGroupGone(pid, 5*time.Second)
-	return nil
+	s.live.Store(nil)
+	return s.killProcess(p, time.Now().Add(stopTimeout))
 }
 
 // Restart stops the server (if running) and starts it again on the same
@@ -339,7 +362,7 @@ func (s *Server) Kill() error {
 func (s *Server) Restart(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.stopLocked(); err != nil {
+	if err := s.stopLocked(false); err != nil {
 		return err
 	}
 	if err := s.startLocked(ctx); err != nil {
@@ -356,6 +379,8 @@ func (s *Server) Running() bool {
 }
 
 // startLocked starts the server process on s.Port and waits until ready.
+// A PostgreSQL start that finds the shared memory of a killed predecessor
+// still in use is retried with backoff.
 func (s *Server) startLocked(ctx context.Context) error {
 	if err := os.MkdirAll(s.sockDir, 0o755); err != nil {
 		return fmt.Errorf("create socket dir: %w", err)
@@ -365,18 +390,42 @@ func (s *Server) startLocked(ctx context.Context) error {
 			return fmt.Errorf("chown socket dir: %w", err)
 		}
 	}
-	logOff := fileSize(s.logPath)
+	if s.tmpDir != "" {
+		if err := os.MkdirAll(s.tmpDir, 0o700); err != nil {
+			return fmt.Errorf("create tmpdir: %w", err)
+		}
+	}
+	// Leftovers of a server that died on its own (e.g. PostgreSQL
+	// backends of a crashed postmaster) would block the start.
+	_ = s.waitGone(nil, nil, time.Now().Add(stopTimeout))
+	backoff := 250 * time.Millisecond
+	for try := 1; ; try++ {
+		err := s.startOnce(ctx)
+		var se *startError
+		if err == nil || ctx.Err() != nil || try >= startTries+2 || !errors.As(err, &se) || !se.shmInUse() {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+		backoff *= 2
+	}
+}
+
+func (s *Server) startOnce(ctx context.Context) error {
 	p, err := startProcess(s.serverArgv, s.Dir, s.logPath, s.cred, s.stopSig)
 	if err != nil {
 		return err
 	}
 	s.proc = p
+	s.live.Store(p)
 	if err := s.waitReady(ctx, p); err != nil {
-		killGroup(p.cmd.Process.Pid)
-		<-p.done
-		waitGroupGone(p.cmd.Process.Pid, 5*time.Second)
 		s.proc = nil
-		return &startError{err: err, log: readFrom(s.logPath, logOff), logPath: s.logPath}
+		s.live.Store(nil)
+		_ = s.killProcess(p, time.Now().Add(stopTimeout))
+		return &startError{err: err, log: readFrom(s.logPath, p.logOff), logPath: s.logPath}
 	}
 	return nil
 }
@@ -420,6 +469,12 @@ func (e *startError) Error() string {
 
 func (e *startError) Unwrap() error { return e.err }
 
+// shmInUse reports PostgreSQL finding the shared memory of an old server
+// still attached.
+func (e *startError) shmInUse() bool {
+	return strings.Contains(e.log, "pre-existing shared memory block")
+}
+
 func (e *startError) bindFailure() bool {
 	for _, s := range []string{"Address already in use", "Bind on TCP/IP port", "could not bind", "could not create any TCP/IP sockets"} {
 		if strings.Contains(e.log, s) {
@@ -460,62 +515,12 @@ func (s *Server) ping(ctx context.Context) error {
 	if s.Kind == KindPostgres {
 		return s.pgPing(ctx)
 	}
-	return mysqlPing(ctx, s.Addr())
-}
-
-// startProcess starts argv in its own process group with stdout/stderr
-// appended to logPath.
-func startProcess(argv []string, dir, logPath string, cred *syscall.Credential, deathSig syscall.Signal) (*process, error) {
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("open server log: %w", err)
-	}
-	defer logf.Close()
-	if cred != nil {
-		if err := logf.Chown(int(cred.Uid), int(cred.Gid)); err != nil {
-			return nil, fmt.Errorf("chown server log: %w", err)
-		}
-	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = dir
-	cmd.Env = cleanEnv()
-	cmd.Stdout = logf
-	cmd.Stderr = logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Setpgid:    true, // keep the terminal's SIGINT away from the server
-		Credential: cred,
-		// Shut the server down if the process that started it dies
-		// (e.g. a test binary killed by a timeout).
-		Pdeathsig: deathSig,
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", filepath.Base(argv[0]), err)
-	}
-	p := &process{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	return p, nil
-}
-
-// killGroup SIGKILLs the process group led by pid.
-func killGroup(pid int) {
-	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
-		_ = syscall.Kill(pid, syscall.SIGKILL)
-	}
-}
-
-// waitGroupGone waits (bounded) until no process of group pid remains, so
-// that e.g. orphaned PostgreSQL backends do not block a restart.
-func waitGroupGone(pid int, max time.Duration) {
-	deadline := time.Now().Add(max)
-	for time.Now().Before(deadline) {
-		if err := syscall.Kill(-pid, 0); errors.Is(err, syscall.ESRCH) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	// Through the unix socket, which is private to this server: over TCP
+	// the check could reach another server that holds the port (e.g. of a
+	// concurrently started sandbox) while ours fails to bind it. mariadbd
+	// binds the TCP port before it creates the socket and aborts if it
+	// cannot, so a handshake on the socket also proves the port is ours.
+	return mysqlPing(ctx, "unix", s.SocketPath())
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.

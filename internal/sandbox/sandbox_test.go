@@ -7,8 +7,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -419,5 +421,187 @@ func TestStartFailureShowsLog(t *testing.T) {
 	t.Logf("error: %v", err)
 	if err := p.Restart(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestServerOutlivesStartingThread starts a server from a goroutine that
+// locks its OS thread and exits without unlocking, which makes the Go
+// runtime terminate the thread. The server was started with Pdeathsig,
+// which Linux delivers when the forking *thread* exits
+// (https://go.dev/issue/27505); it must keep running.
+func TestServerOutlivesStartingThread(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an extra server")
+	}
+	ctx := testCtx(t)
+	type result struct {
+		s   *Server
+		err error
+	}
+	ch := make(chan result)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
+		s, err := StartPostgres(ctx, filepath.Join(t.TempDir(), "pg"))
+		ch <- result{s, err}
+	}()
+	r := <-ch
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	s := r.s
+	defer func() {
+		if err := s.Stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	time.Sleep(time.Second) // the parent-death signal would have arrived by now
+	if !s.Running() {
+		t.Fatal("server died after the goroutine that started it exited")
+	}
+	if got, err := s.Query(ctx, "", "SELECT 1"); err != nil || got != "1" {
+		t.Fatalf("Query = %q, %v", got, err)
+	}
+}
+
+// TestKillLeavesNothing checks that Kill waits for every process of the
+// server, including PostgreSQL's children (which run in their own sessions,
+// out of reach of a process group kill), and for the shared memory to be
+// detached, and that an unexpected server exit is reported by client
+// commands and recovered from by Restart.
+func TestKillLeavesNothing(t *testing.T) {
+	ctx := testCtx(t)
+	for _, s := range servers() {
+		t.Run(s.Kind, func(t *testing.T) {
+			if err := s.CreateDatabase(ctx, "ferry_kill"); err != nil {
+				t.Fatal(err)
+			}
+			s.mu.Lock()
+			pid := s.proc.pid
+			s.mu.Unlock()
+			kids := descendants(pid)
+			if s.Kind == KindPostgres {
+				if len(kids) == 0 {
+					t.Fatal("no postgres child processes found")
+				}
+				// A child that is not scheduled for a while (as on a busy
+				// machine) does not notice the postmaster's death.
+				if err := syscall.Kill(kids[0].pid, syscall.SIGSTOP); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range kids {
+				if k.alive() {
+					t.Errorf("child pid %d still alive after Kill", k.pid)
+				}
+			}
+			if o := serverOrphans(s.serverExe(), s.dataDir); len(o) > 0 {
+				t.Errorf("server processes left after Kill: %v", o)
+			}
+			if s.Kind == KindPostgres {
+				id, ok := pgShmID(s.dataDir)
+				if !ok {
+					t.Fatal("no shared memory id in postmaster.pid")
+				}
+				if n := shmAttached(id); n != 0 {
+					t.Errorf("shared memory %d still has %d attachments after Kill", id, n)
+				}
+			}
+			if err := s.Restart(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			// A crash (SIGKILL of the main process only, leaving any
+			// PostgreSQL children orphaned) is reported by client
+			// commands with the log tail, and Restart recovers.
+			s.mu.Lock()
+			p := s.proc
+			s.mu.Unlock()
+			if err := p.signal(syscall.SIGKILL, false); err != nil {
+				t.Fatal(err)
+			}
+			<-p.done
+			_, err := s.Query(ctx, "ferry_kill", "SELECT 1")
+			if err == nil || !strings.Contains(err.Error(), "server process has exited: signal: killed") ||
+				!strings.Contains(err.Error(), s.LogPath()) {
+				t.Errorf("Query error = %v, want server exit report", err)
+			}
+			if err := s.Restart(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.Query(ctx, "ferry_kill", "SELECT 1"); err != nil || got != "1" {
+				t.Fatalf("Query after restart = %q, %v", got, err)
+			}
+		})
+	}
+}
+
+// TestMariaDBPortTakenByOtherServer checks that the readiness check does
+// not mistake another MySQL-protocol server on the port (e.g. of a sandbox
+// started concurrently by another test package) for ours.
+func TestMariaDBPortTakenByOtherServer(t *testing.T) {
+	ctx := testCtx(t)
+	s := env.MariaDB
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := s.Restart(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	l, err := net.Listen("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			// A protocol version 10 handshake packet.
+			_, _ = c.Write([]byte{7, 0, 0, 0, 10, '1', '0', '.', '1', '1', 0})
+			c.Close()
+		}
+	}()
+	err = s.Restart(ctx)
+	l.Close()
+	if err == nil {
+		t.Fatal("Restart succeeded although another server holds the port")
+	}
+	if !strings.Contains(err.Error(), "exited during startup") {
+		t.Errorf("Restart error = %v, want a start failure", err)
+	}
+}
+
+// TestMariaDBPrivateTmpdir checks that MariaDB uses its own tmpdir: at
+// startup mariadbd deletes every "#sql*" file in its tmpdir, which in a
+// shared one (/tmp) are the live internal temporary tables of other
+// servers (e.g. of test packages running in parallel), making them fail
+// queries or crash.
+func TestMariaDBPrivateTmpdir(t *testing.T) {
+	ctx := testCtx(t)
+	s := env.MariaDB
+	got, err := s.Query(ctx, "", "SELECT @@tmpdir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != s.tmpDir || !strings.HasPrefix(got, s.Dir) {
+		t.Errorf("tmpdir = %q, want %q inside %s", got, s.tmpDir, s.Dir)
+	}
+	other, err := os.CreateTemp("", "#sql-ferry-sandbox-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	defer os.Remove(other.Name())
+	if err := s.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(other.Name()); err != nil {
+		t.Errorf("MariaDB start removed another server's temporary file: %v", err)
 	}
 }
