@@ -110,3 +110,41 @@ func TestKillAndResume(t *testing.T) {
 		t.Errorf("%d keys, want 2 primary + 1 foreign", n)
 	}
 }
+
+// TestInterruptAndResume stops ferry with SIGINT mid-load: it exits
+// non-zero saying how to resume, and the rerun completes exactly.
+func TestInterruptAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("million-row load; skipped with -short")
+	}
+	ctx := context.Background()
+	src, dst, name := freshDBs(t)
+	if err := env.MariaDB.Exec(ctx, name, `CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(32));
+		INSERT INTO t SELECT seq, MD5(seq) FROM seq_1_to_1000000; ANALYZE TABLE t;`); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildFerry(t)
+	state := t.TempDir()
+	args := []string{"migrate", "--source", src, "--target", dst, "--state-dir", state, "--chunk-rows", "50000", "--parallel", "2"}
+	cmd := exec.Command(bin, args...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); chunksDone(state) < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if err == nil {
+		t.Fatalf("finished before the interrupt; make the table bigger\n%s", errb.String())
+	}
+	if !bytes.Contains(errb.Bytes(), []byte("rerun the same command to resume")) {
+		t.Errorf("interrupted run does not say how to resume:\n%s", errb.String())
+	}
+	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	assertSameData(t, src, dst, "public")
+}
