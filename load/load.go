@@ -191,8 +191,12 @@ func (r *runner) run(ctx context.Context) error {
 	r.report.StateFile = st.Path()
 	if resumed && st.Completed {
 		resumed = false
+		// A finished task run again starts a new load.
 		if err := st.Update(func(s *State) {
-			*s = State{Version: 1, TaskID: s.TaskID, Tables: map[string]*TableState{}, PostDone: map[string]bool{}, StartedAt: time.Now().UTC(), path: s.path}
+			s.Snapshot, s.Consistent = nil, false
+			s.SchemaDone, s.DataDone, s.Completed = false, false, false
+			s.Tables, s.PostDone = map[string]*TableState{}, map[string]bool{}
+			s.StartedAt = time.Now().UTC()
 		}); err != nil {
 			return err
 		}

@@ -118,3 +118,29 @@ func TestSchemaPerDatabase(t *testing.T) {
 	mustMigrate(t, "--source", src, "--target", dst, "--target-schema", "")
 	assertSameData(t, src, dst, name)
 }
+
+// TestRerunFinishedTask: the same command with the same state dir after a
+// finished run starts over (here with --if-exists drop) instead of
+// resuming a completed checkpoint.
+func TestRerunFinishedTask(t *testing.T) {
+	ctx := context.Background()
+	src, dst, name := freshDBs(t)
+	if err := env.MariaDB.Exec(ctx, name, `CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1), (2);`); err != nil {
+		t.Fatal(err)
+	}
+	state := t.TempDir()
+	args := []string{"migrate", "--source", src, "--target", dst, "--state-dir", state}
+	if code, _, errs := ferry(t, args...); code != 0 {
+		t.Fatal(errs)
+	}
+	if err := env.MariaDB.Exec(ctx, name, `INSERT INTO t VALUES (3);`); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := ferry(t, args...); code == 0 || !strings.Contains(errs, "not empty") {
+		t.Fatalf("rerun into the filled target: exit %d: %s", code, errs)
+	}
+	if code, _, errs := ferry(t, append(args, "--if-exists", "drop")...); code != 0 {
+		t.Fatal(errs)
+	}
+	assertSameData(t, src, dst, "public")
+}
