@@ -55,8 +55,11 @@ type TablePlan struct {
 	PrimaryKey string
 	// Indexes are built after the primary key, in parallel.
 	Indexes []string
-	// ForeignKeys are added once every table has its keys.
+	// ForeignKeys are added once both tables have their keys.
 	ForeignKeys []string
+	// ForeignKeyRefs names the referenced source table ("db.table") of each
+	// entry of ForeignKeys.
+	ForeignKeyRefs []string
 	// After runs last: identity restarts, triggers, comments.
 	After []string
 	// DeferredNotNull lists date columns declared NOT NULL in the source;
@@ -343,6 +346,7 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 			s += " ON UPDATE " + r
 		}
 		tp.ForeignKeys = append(tp.ForeignKeys, s)
+		tp.ForeignKeyRefs = append(tp.ForeignKeyRefs, fk.RefSchema+"."+fk.RefTable)
 	}
 	tp.After = append(tp.After, comments...)
 	return tp, items, nil

@@ -43,6 +43,7 @@ func (r *runner) copyData(ctx context.Context) error {
 	r.log.Info("snapshot opened", "position", pos.String(), "readers", n, "consistent", snap.Consistent())
 
 	var jobs []job
+	var copiedBefore []*convert.TablePlan
 	for _, tp := range r.plan.Tables {
 		key := tp.Source.QualifiedName()
 		var ts *TableState
@@ -71,6 +72,7 @@ func (r *runner) copyData(ctx context.Context) error {
 		})
 		if pending == 0 {
 			r.opt.Progress.TableDone(key)
+			copiedBefore = append(copiedBefore, tp)
 		}
 	}
 	// Biggest tables first, so the long tail is short.
@@ -85,13 +87,27 @@ func (r *runner) copyData(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// A table's primary key and indexes are built as soon as its last chunk
-	// lands, while the other tables are still copying.
-	keys := r.startDDL(ctx, "keys and indexes", max(n/2, 1))
+	// lands, while the other tables are still copying; a foreign key as
+	// soon as both of its tables have their keys.
+	keys := r.startDDL(ctx, "keys and indexes", n)
+	sched := newKeyScheduler(r.plan.Tables)
+	submitFKs := func(fks []string) {
+		for _, fk := range fks {
+			keys.submitThen(fk, nil)
+		}
+	}
 	buildKeys := func(tp *convert.TablePlan) {
+		own := tp.Source.QualifiedName()
 		var zero map[string]int64
-		r.st.Read(func(s *State) { zero = s.Tables[tp.Source.QualifiedName()].ZeroDates })
-		keys.submit(r.keyStatements(tp, zero)...)
-		keys.submit(tp.Indexes...)
+		r.st.Read(func(s *State) { zero = s.Tables[own].ZeroDates })
+		stmts := append(r.keyStatements(tp, zero), tp.Indexes...)
+		submitFKs(sched.start(own, len(stmts)))
+		for _, st := range stmts {
+			keys.submitThen(st, func() { submitFKs(sched.finished(own)) })
+		}
+	}
+	for _, tp := range copiedBefore {
+		buildKeys(tp) // copied in an earlier run
 	}
 	ch := make(chan job)
 	var wg sync.WaitGroup
@@ -114,6 +130,7 @@ func (r *runner) copyData(ctx context.Context) error {
 				last := remaining[key] == 0
 				remMu.Unlock()
 				if last {
+					r.log.Debug("table copied", "table", key)
 					r.opt.Progress.TableDone(key)
 					buildKeys(j.tp)
 				}
@@ -273,4 +290,59 @@ func clearSQL(tp *convert.TablePlan, c *ChunkState) string {
 		s += " AND " + conds[1]
 	}
 	return s
+}
+
+// keyScheduler tracks which tables have their keys and indexes, and hands
+// out each foreign key once both of its tables do.
+type keyScheduler struct {
+	mu        sync.Mutex
+	left      map[string]int // key statements outstanding per table
+	done      map[string]bool
+	submitted map[string]bool
+	tables    []*convert.TablePlan
+}
+
+func newKeyScheduler(tables []*convert.TablePlan) *keyScheduler {
+	return &keyScheduler{left: map[string]int{}, done: map[string]bool{}, submitted: map[string]bool{}, tables: tables}
+}
+
+// start registers n key statements for a table; with none it is done at
+// once, and the foreign keys that became ready are returned.
+func (k *keyScheduler) start(table string, n int) []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.left[table] = n
+	if n == 0 {
+		k.done[table] = true
+		return k.readyLocked()
+	}
+	return nil
+}
+
+// finished counts one key statement of a table as done.
+func (k *keyScheduler) finished(table string) []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.left[table]--
+	if k.left[table] == 0 {
+		k.done[table] = true
+		return k.readyLocked()
+	}
+	return nil
+}
+
+func (k *keyScheduler) readyLocked() []string {
+	var out []string
+	for _, tp := range k.tables {
+		if !k.done[tp.Source.QualifiedName()] {
+			continue
+		}
+		for i, fk := range tp.ForeignKeys {
+			if !k.submitted[fk] && k.done[tp.ForeignKeyRefs[i]] {
+				k.submitted[fk] = true
+				out = append(out, fk)
+			}
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ferrydb/ferry/convert"
 )
@@ -87,61 +88,100 @@ func (r *runner) runParallel(ctx context.Context, what string, stmts []string) e
 type ddlPool struct {
 	r      *runner
 	what   string
-	ch     chan string
+	ch     chan ddlJob
 	wg     sync.WaitGroup
 	ctx    context.Context
 	cancel context.CancelFunc
 	mu     sync.Mutex
 	err    error
+	// pending counts submitted jobs not yet finished (callbacks included),
+	// so wait never closes the queue under a callback that submits more.
+	pending sync.WaitGroup
 }
 
 func (r *runner) startDDL(ctx context.Context, what string, workers int) *ddlPool {
-	p := &ddlPool{r: r, what: what, ch: make(chan string, 1024)}
+	p := &ddlPool{r: r, what: what, ch: make(chan ddlJob, 1024)}
 	p.ctx, p.cancel = context.WithCancel(ctx)
 	for w := 0; w < max(workers, 1); w++ {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			for st := range p.ch {
-				if p.ctx.Err() != nil {
-					continue
-				}
-				err := r.dst.Exec(p.ctx, st)
-				if err == nil || r.opt.IsAlreadyExists(err) {
-					err = r.st.Update(func(s *State) { s.PostDone[statementID(st)] = true })
-				}
-				if err != nil {
-					p.mu.Lock()
-					if p.err == nil {
-						p.err = fmt.Errorf("target: %s: %w\nstatement: %s", p.what, err, st)
-					}
-					p.mu.Unlock()
-					p.cancel()
-				}
+			for job := range p.ch {
+				p.run(job)
 			}
 		}()
 	}
 	return p
 }
 
+func (p *ddlPool) run(job ddlJob) {
+	defer p.pending.Done()
+	r := p.r
+	st := job.sql
+	if p.ctx.Err() != nil {
+		return
+	}
+	begin := time.Now()
+	err := r.dst.Exec(p.ctx, st)
+	r.log.Debug("post-load statement", "seconds", time.Since(begin).Seconds(), "sql", firstLine(st))
+	if err == nil || r.opt.IsAlreadyExists(err) {
+		err = r.st.Update(func(s *State) { s.PostDone[statementID(st)] = true })
+	}
+	if err == nil && job.done != nil {
+		job.done()
+	}
+	if err != nil {
+		p.mu.Lock()
+		if p.err == nil {
+			p.err = fmt.Errorf("target: %s: %w\nstatement: %s", p.what, err, st)
+		}
+		p.mu.Unlock()
+		p.cancel()
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " ..."
+	}
+	return s
+}
+
+type ddlJob struct {
+	sql  string
+	done func() // called after the statement succeeded
+}
+
 // submit queues statements that the checkpoint does not mark done.
 func (p *ddlPool) submit(stmts ...string) {
 	for _, st := range stmts {
-		var done bool
-		p.r.st.Read(func(s *State) { done = s.PostDone[statementID(st)] })
-		if done {
-			continue
+		p.submitThen(st, nil)
+	}
+}
+
+// submitThen queues one statement and calls done once it has run (at
+// once, synchronously, when the checkpoint says it ran before). It must
+// not be called after wait.
+func (p *ddlPool) submitThen(st string, done func()) {
+	var ran bool
+	p.r.st.Read(func(s *State) { ran = s.PostDone[statementID(st)] })
+	if ran {
+		if done != nil {
+			done()
 		}
-		select {
-		case p.ch <- st:
-		case <-p.ctx.Done():
-			return
-		}
+		return
+	}
+	p.pending.Add(1)
+	select {
+	case p.ch <- ddlJob{sql: st, done: done}:
+	case <-p.ctx.Done():
+		p.pending.Done()
 	}
 }
 
 // wait finishes the queued statements and returns the first error.
 func (p *ddlPool) wait() error {
+	p.pending.Wait()
 	close(p.ch)
 	p.wg.Wait()
 	p.cancel()

@@ -189,7 +189,7 @@ func printSummary(w io.Writer, rep *load.Report) {
 		}
 		fmt.Fprintf(w, "snapshot position: %s%s\n", rep.Snapshot, c)
 	}
-	fmt.Fprintf(w, "phases: inspect %.2fs, schema %.2fs, data %.2fs, keys %.2fs, views %.2fs\n",
+	fmt.Fprintf(w, "phases: inspect %.2fs, schema %.2fs, data and keys %.2fs, remaining keys %.2fs, views %.2fs\n",
 		rep.Phases["inspect"], rep.Phases["schema"], rep.Phases["data"], rep.Phases["keys"], rep.Phases["views"])
 	fmt.Fprintf(w, "views created: %d, triggers converted: %d\n", len(rep.Views), len(rep.Triggers))
 	for _, wn := range rep.Warnings {
