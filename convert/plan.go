@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ferrydb/ferry/catalog"
 	"github.com/ferrydb/ferry/convert/mysqltrigger"
@@ -121,7 +122,12 @@ func Build(sc *catalog.Schema, opt Options) (*Plan, error) {
 		return Name(db)
 	}
 	seenSchema := map[string]bool{}
-	usedIndexNames := map[string]bool{} // schema.name, PostgreSQL index names are per schema
+	// schema.name: PostgreSQL index names share one namespace per schema
+	// with tables (and sequences), unlike MySQL's per-table index names.
+	usedIndexNames := map[string]bool{}
+	for _, t := range sc.Tables {
+		usedIndexNames[schemaOf(t.Schema)+"."+Name(t.Name)] = true
+	}
 	tableNames := map[string]bool{}
 	for _, t := range sc.Tables {
 		tp, items, err := buildTable(t, schemaOf(t.Schema), opt, usedIndexNames)
@@ -488,10 +494,18 @@ func quotedNames(names []string) string {
 
 // truncIdent keeps identifiers within PostgreSQL's 63-byte limit.
 func truncIdent(s string) string {
-	if len(s) <= 63 {
+	return truncBytes(s, 63)
+}
+
+// truncBytes cuts s to at most n bytes without splitting a UTF-8 character.
+func truncBytes(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	return s[:63]
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // indexName keeps the source name when it is free in the target schema
@@ -506,7 +520,9 @@ func indexName(tp *TablePlan, name string, used map[string]bool) string {
 		}
 	}
 	for i := 2; ; i++ {
-		c := truncIdent(fmt.Sprintf("%s_%s_%d", tp.Name, name, i))
+		// The number always survives the 63-byte cut, so this ends.
+		suffix := fmt.Sprintf("_%d", i)
+		c := truncBytes(tp.Name+"_"+name, 63-len(suffix)) + suffix
 		if !used[tp.Schema+"."+c] {
 			used[tp.Schema+"."+c] = true
 			return c

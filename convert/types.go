@@ -146,8 +146,8 @@ func typeMatches(rule string, t catalog.Type) bool {
 	if base == t.Name {
 		return true
 	}
-	raw := strings.TrimSuffix(t.Raw, " unsigned")
-	raw = strings.TrimSuffix(raw, " zerofill")
+	raw := strings.TrimSuffix(t.Raw, " zerofill")
+	raw = strings.TrimSuffix(raw, " unsigned")
 	return base == raw
 }
 

@@ -103,20 +103,17 @@ func SplitList(s string) []string {
 
 // Load reads a YAML task file. Unknown keys are errors, so a typo does not
 // silently fall back to a default. ${VAR} references are expanded from the
-// environment, so secrets need not be written in the file.
+// environment, so secrets need not be written in the file; $$ is a literal
+// $, and any other $ is kept as it is.
 func Load(path string) (*Task, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read task file: %w", err)
 	}
-	var missing []string
-	expanded := os.Expand(string(raw), func(name string) string {
-		v, ok := os.LookupEnv(name)
-		if !ok {
-			missing = append(missing, name)
-		}
-		return v
-	})
+	expanded, missing, err := expandEnv(string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("task file %s: %w", path, err)
+	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("task file %s: environment variable(s) %s are not set", path, strings.Join(missing, ", "))
 	}
@@ -133,6 +130,40 @@ func Load(path string) (*Task, error) {
 }
 
 var errEOF = errors.New("EOF")
+
+// expandEnv replaces ${NAME} with the environment variable NAME and $$
+// with $. It returns the names that are not set.
+func expandEnv(s string) (string, []string, error) {
+	var b strings.Builder
+	var missing []string
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '$' || i+1 >= len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		switch s[i+1] {
+		case '$':
+			b.WriteByte('$')
+			i++
+		case '{':
+			end := strings.IndexByte(s[i+2:], '}')
+			if end < 0 {
+				return "", nil, fmt.Errorf("unclosed ${ at byte %d", i)
+			}
+			name := s[i+2 : i+2+end]
+			v, ok := os.LookupEnv(name)
+			if !ok {
+				missing = append(missing, name)
+			}
+			b.WriteString(v)
+			i += 2 + end
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), missing, nil
+}
 
 var unknownFieldRe = regexp.MustCompile(`field (\S+) not found in type \S+`)
 

@@ -30,7 +30,7 @@ const PasswordEnv = "FERRY_SOURCE_PASSWORD"
 func ParseURL(raw string) (*driver.Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("source URL is malformed (%v); expected mysql://user:password@host:3306/database", redactErr(err))
+		return nil, fmt.Errorf("source URL is malformed (%s); expected mysql://user:password@host:3306/database, with special characters in the password percent-encoded", redactErr(err))
 	}
 	if u.Scheme != "mysql" && u.Scheme != "mariadb" {
 		return nil, fmt.Errorf("source URL scheme %q is not supported; expected mysql://user:password@host:3306/database", u.Scheme)
@@ -93,10 +93,21 @@ func ParseURL(raw string) (*driver.Config, error) {
 	return cfg, nil
 }
 
-// redactErr drops the URL (which may hold a password) from url.Parse errors.
+// redactErr describes a url.Parse error without quoting the URL: its
+// messages can echo parts of it, the password included (an unescaped '/'
+// in the password makes "invalid port \":secret\"").
 func redactErr(err error) string {
+	msg := err.Error()
 	if ue, ok := err.(*url.Error); ok {
-		return ue.Err.Error()
+		msg = ue.Err.Error()
 	}
-	return err.Error()
+	switch {
+	case strings.Contains(msg, "invalid port"):
+		return "bad host:port part"
+	case strings.Contains(msg, "invalid character"), strings.Contains(msg, "invalid URL escape"):
+		return "invalid character or escape"
+	case strings.Contains(msg, "missing protocol scheme"):
+		return "no mysql:// scheme"
+	}
+	return "cannot parse it"
 }

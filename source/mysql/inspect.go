@@ -158,7 +158,10 @@ var currentTSRe = regexp.MustCompile(`^(?i)(current_timestamp|now|localtimestamp
 // expression ('abc' quoted, NULL, current_timestamp()); MySQL reports
 // literals unquoted and marks expressions DEFAULT_GENERATED in EXTRA.
 func (s *Source) parseDefault(v, extra string, typ catalog.Type) *catalog.Default {
-	if m := currentTSRe.FindStringSubmatch(strings.TrimSpace(v)); m != nil {
+	// MySQL prints text defaults unquoted, so 'now' in a varchar is text;
+	// CURRENT_TIMESTAMP is only a function for temporal columns there.
+	temporal := typ.Name == "datetime" || typ.Name == "timestamp" || typ.Name == "date"
+	if m := currentTSRe.FindStringSubmatch(strings.TrimSpace(v)); m != nil && (s.mariadb || temporal) {
 		return &catalog.Default{Kind: catalog.DefaultCurrentTimestamp, Value: m[3]}
 	}
 	if s.mariadb {

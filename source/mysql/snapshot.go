@@ -103,7 +103,7 @@ func (s *Source) Snapshot(ctx context.Context, n int) (source.Snapshot, error) {
 		}
 	}
 	for _, c := range sn.conns {
-		sn.readers = append(sn.readers, &reader{conn: c})
+		sn.readers = append(sn.readers, &reader{conn: c, longLat: s.axisOrderMatters()})
 	}
 	return sn, nil
 }
@@ -206,6 +206,13 @@ func (sn *snapshot) Close() error {
 
 type reader struct {
 	conn *sql.Conn
+	// longLat asks MySQL 8+ for longitude-first WKT (it follows the SRS
+	// axis order, latitude first for EPSG:4326; EWKT is x/y).
+	longLat bool
+}
+
+func (s *Source) axisOrderMatters() bool {
+	return !s.mariadb && !strings.HasPrefix(s.version, "5.")
 }
 
 func (r *reader) KeyBounds(ctx context.Context, t *catalog.Table, column string) (int64, int64, bool, error) {
@@ -218,12 +225,15 @@ func (r *reader) KeyBounds(ctx context.Context, t *catalog.Table, column string)
 }
 
 // selectExpr is how a column is read so that its text form is exact.
-func selectExpr(c *catalog.Column) string {
+func selectExpr(c *catalog.Column, longLat bool) string {
 	q := quoteIdent(c.Name)
 	switch c.Type.Name {
 	case "bit":
 		return fmt.Sprintf("LPAD(BIN(%s), %d, '0')", q, c.Type.Length)
 	case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "geomcollection":
+		if longLat {
+			return fmt.Sprintf("CONCAT('SRID=', ST_SRID(%[1]s), ';', ST_AsText(%[1]s, 'axis-order=long-lat'))", q)
+		}
 		return fmt.Sprintf("CONCAT('SRID=', ST_SRID(%[1]s), ';', ST_AsText(%[1]s))", q)
 	}
 	return q
@@ -231,13 +241,17 @@ func selectExpr(c *catalog.Column) string {
 
 // SelectSQL is the query ReadChunk runs, exported for tests and dry runs.
 func SelectSQL(t *catalog.Table, cols []*catalog.Column, c source.Chunk) (string, []any) {
+	return selectSQL(t, cols, c, false)
+}
+
+func selectSQL(t *catalog.Table, cols []*catalog.Column, c source.Chunk, longLat bool) (string, []any) {
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	for i, col := range cols {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(selectExpr(col))
+		b.WriteString(selectExpr(col, longLat))
 	}
 	b.WriteString(" FROM ")
 	b.WriteString(qualified(t))
@@ -263,7 +277,7 @@ func SelectSQL(t *catalog.Table, cols []*catalog.Column, c source.Chunk) (string
 // database/sql's per-row locking and conversions: the driver's text rows
 // are handed over as they are.
 func (r *reader) ReadChunk(ctx context.Context, t *catalog.Table, cols []*catalog.Column, c source.Chunk, fn func(row [][]byte) error) error {
-	q, args := SelectSQL(t, cols, c)
+	q, args := selectSQL(t, cols, c, r.longLat)
 	named := make([]driver.NamedValue, len(args))
 	for i, a := range args {
 		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
