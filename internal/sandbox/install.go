@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // mariaBins are the MariaDB executables used by the sandbox.
@@ -173,6 +175,18 @@ func EnsureInstalled(ctx context.Context) error {
 	if mErr == nil && pErr == nil {
 		return nil
 	}
+	// go test runs packages in parallel, each starting its own sandbox:
+	// one installs, the others wait for it and then find the binaries.
+	unlock, err := lockFile(ctx, filepath.Join(os.TempDir(), "ferry-sandbox-install.lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, mErr = findMariaDB()
+	_, pErr = findPostgres()
+	if mErr == nil && pErr == nil {
+		return nil
+	}
 	missing := errors.Join(mErr, pErr)
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("sandbox: not root, cannot install packages: %w", missing)
@@ -189,7 +203,7 @@ func EnsureInstalled(ctx context.Context) error {
 	if err := runLogged(ctx, env, "apt-get", "update"); err != nil {
 		return fmt.Errorf("sandbox: apt-get update: %w", err)
 	}
-	args := append([]string{"install", "-y", "--no-install-recommends",
+	args := append([]string{"install", "-y", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=600",
 		"-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"}, aptPackages...)
 	if err := runLogged(ctx, env, "apt-get", args...); err != nil {
 		return fmt.Errorf("sandbox: apt-get install: %w", err)
@@ -201,6 +215,31 @@ func EnsureInstalled(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// lockFile takes an exclusive flock on path, waiting for it while ctx
+// allows.
+func lockFile(ctx context.Context, path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: install lock %s: %w", path, err)
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("sandbox: install lock %s: %w", path, err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, fmt.Errorf("sandbox: waiting for another package's install: %w", ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // denyServiceStarts installs /usr/sbin/policy-rc.d returning 101 (action
