@@ -48,6 +48,9 @@ func (r *runner) copyData(ctx context.Context) error {
 		key := tp.Source.QualifiedName()
 		var ts *TableState
 		r.st.Read(func(s *State) { ts = s.Tables[key] })
+		if ts != nil && ts.KeyColumn != tp.KeyColumn {
+			return fmt.Errorf("%s: the checkpoint split this table on key %q but its key is now %q (did the source table change?): delete the checkpoint %s and truncate the target table to start over", key, ts.KeyColumn, tp.KeyColumn, r.st.Path())
+		}
 		if ts == nil {
 			chunks, err := r.planChunks(ctx, snap.Reader(0), tp)
 			if err != nil {
@@ -171,29 +174,31 @@ func (r *runner) planChunks(ctx context.Context, rd source.Reader, tp *convert.T
 		return whole, nil
 	}
 	n := (tp.Source.RowsEstimate + r.t.ChunkRows - 1) / r.t.ChunkRows
-	span := uint64(hi - lo)
+	return splitRange(lo, hi, n), nil
+}
+
+// splitRange cuts [lo, hi] into about n half-open chunks; the first and
+// last are open-ended so rows outside the bounds are still read. Offsets
+// are computed in uint64 from lo, so keys near the int64 limits do not
+// overflow.
+func splitRange(lo, hi, n int64) []*ChunkState {
+	span := uint64(hi) - uint64(lo) // exact even when hi-lo overflows int64
 	if n < 2 || span < uint64(n) {
-		return whole, nil
+		return []*ChunkState{{Status: ChunkPending}}
 	}
-	step := int64(span/uint64(n)) + 1
+	step := span/uint64(n) + 1
 	var out []*ChunkState
-	for i := int64(0); i < n; i++ {
-		c := &ChunkState{Status: ChunkPending}
-		if i > 0 {
-			v := lo + i*step
-			c.Lo = &v
-		}
-		if i < n-1 {
-			v := lo + (i+1)*step
-			c.Hi = &v
-		}
-		out = append(out, c)
-		if c.Hi != nil && *c.Hi > hi {
-			c.Hi = nil
+	var prev *int64
+	for off := step; off <= span; off += step {
+		v := int64(uint64(lo) + off)
+		out = append(out, &ChunkState{Status: ChunkPending, Lo: prev, Hi: &v})
+		prev = &v
+		if off > span-step { // the next step would pass hi (or wrap)
 			break
 		}
 	}
-	return out, nil
+	out = append(out, &ChunkState{Status: ChunkPending, Lo: prev})
+	return out
 }
 
 // copyChunk loads one chunk exactly once: mark started, clear what an
@@ -210,7 +215,7 @@ func (r *runner) copyChunk(ctx context.Context, rd source.Reader, j job) error {
 	}
 	clear := ""
 	if wasStarted && r.t.IfExists == task.IfExistsAppend {
-		return fmt.Errorf("copy %s chunk %d: an earlier run was interrupted while appending to a table that held rows before, so its partial rows cannot be told apart: truncate the target table and rerun", key, j.index+1)
+		return fmt.Errorf("copy %s chunk %d: an earlier run was killed while appending to a table that held rows before, so its partial rows cannot be told apart from them: restore the target table, delete the checkpoint %s, and rerun", key, j.index+1, r.st.Path())
 	}
 	if wasStarted {
 		clear = clearSQL(j.tp, j.chunk)
@@ -244,6 +249,13 @@ func (r *runner) copyChunk(ctx context.Context, rd source.Reader, j job) error {
 	})
 	stats, err := r.dst.LoadChunk(ctx, j.tp, clear, rows)
 	r.opt.Progress.Add(key, pending)
+	if err != nil && !wasStarted && r.opt.IsRolledBack(err) {
+		// Nothing of this attempt was committed: the chunk is pending again
+		// (and needs no clearing, which matters in append mode).
+		if uerr := r.st.Update(func(*State) { j.chunk.Status = ChunkPending }); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return err

@@ -66,6 +66,8 @@ type Options struct {
 	// IsAlreadyExists tells errors that mean a post-load object already
 	// exists (a rerun), which are not failures.
 	IsAlreadyExists func(error) bool
+	// IsRolledBack tells chunk errors after which nothing was committed.
+	IsRolledBack func(error) bool
 }
 
 // Report is the outcome of a run.
@@ -129,6 +131,9 @@ func Run(ctx context.Context, src source.Source, dst Target, opt Options) (*Repo
 	if opt.IsAlreadyExists == nil {
 		opt.IsAlreadyExists = func(error) bool { return false }
 	}
+	if opt.IsRolledBack == nil {
+		opt.IsRolledBack = func(error) bool { return false }
+	}
 	r := &runner{opt: opt, t: t, src: src, dst: dst, log: opt.Logger, tableTime: map[string]*tableTiming{},
 		report: &Report{Phases: map[string]float64{}}}
 	begin := time.Now()
@@ -186,6 +191,7 @@ func (r *runner) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	defer st.Close()
 	r.st = st
 	r.report.TaskID = st.TaskID
 	r.report.StateFile = st.Path()
@@ -202,8 +208,18 @@ func (r *runner) run(ctx context.Context) error {
 		}
 	}
 	r.report.Resumed = resumed
+	mode := fmt.Sprintf("if-exists=%s schema-only=%v data-only=%v", t.IfExists, t.SchemaOnly, t.DataOnly)
 	if resumed {
+		// Before the schema step nothing was written yet: any settings go.
+		if st.SchemaDone && st.Mode != "" && st.Mode != mode {
+			return fmt.Errorf("the unfinished run in checkpoint %s used %s, this one asks for %s: rerun with the same settings to resume, or delete the checkpoint (and clean the target tables) to start over", st.Path(), st.Mode, mode)
+		}
 		r.log.Info("resuming from checkpoint", "state", st.Path())
+	}
+	// The checkpoint exists from here on, so a crash in the next steps is
+	// resumed (and finds its own empty tables) rather than started over.
+	if err := st.Update(func(s *State) { s.Mode = mode }); err != nil {
+		return err
 	}
 
 	if err := r.preflight(ctx, resumed); err != nil {

@@ -86,9 +86,14 @@ func (r *runner) runParallel(ctx context.Context, what string, stmts []string) e
 // ddlPool runs post-load statements on a few connections while other work
 // goes on, checkpointing each statement once it succeeds.
 type ddlPool struct {
-	r      *runner
-	what   string
-	ch     chan ddlJob
+	r    *runner
+	what string
+	// queue is unbounded: callbacks submit from worker goroutines and must
+	// never block on a full queue.
+	qmu    sync.Mutex
+	qcond  *sync.Cond
+	queue  []ddlJob
+	closed bool
 	wg     sync.WaitGroup
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -100,18 +105,39 @@ type ddlPool struct {
 }
 
 func (r *runner) startDDL(ctx context.Context, what string, workers int) *ddlPool {
-	p := &ddlPool{r: r, what: what, ch: make(chan ddlJob, 1024)}
+	p := &ddlPool{r: r, what: what}
+	p.qcond = sync.NewCond(&p.qmu)
 	p.ctx, p.cancel = context.WithCancel(ctx)
 	for w := 0; w < max(workers, 1); w++ {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			for job := range p.ch {
+			for {
+				job, ok := p.next()
+				if !ok {
+					return
+				}
 				p.run(job)
 			}
 		}()
 	}
 	return p
+}
+
+// next takes the oldest queued job, waiting for one; ok is false once the
+// pool is closed and drained.
+func (p *ddlPool) next() (ddlJob, bool) {
+	p.qmu.Lock()
+	defer p.qmu.Unlock()
+	for len(p.queue) == 0 && !p.closed {
+		p.qcond.Wait()
+	}
+	if len(p.queue) == 0 {
+		return ddlJob{}, false
+	}
+	job := p.queue[0]
+	p.queue = p.queue[1:]
+	return job, true
 }
 
 func (p *ddlPool) run(job ddlJob) {
@@ -172,17 +198,19 @@ func (p *ddlPool) submitThen(st string, done func()) {
 		return
 	}
 	p.pending.Add(1)
-	select {
-	case p.ch <- ddlJob{sql: st, done: done}:
-	case <-p.ctx.Done():
-		p.pending.Done()
-	}
+	p.qmu.Lock()
+	p.queue = append(p.queue, ddlJob{sql: st, done: done})
+	p.qmu.Unlock()
+	p.qcond.Signal()
 }
 
 // wait finishes the queued statements and returns the first error.
 func (p *ddlPool) wait() error {
 	p.pending.Wait()
-	close(p.ch)
+	p.qmu.Lock()
+	p.closed = true
+	p.qmu.Unlock()
+	p.qcond.Broadcast()
 	p.wg.Wait()
 	p.cancel()
 	return p.err

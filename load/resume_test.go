@@ -148,3 +148,39 @@ func TestInterruptAndResume(t *testing.T) {
 	}
 	assertSameData(t, src, dst, "public")
 }
+
+// TestConcurrentRunRefused: a second run of the same task while the first
+// is alive fails at once instead of copying the same chunks twice.
+func TestConcurrentRunRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("million-row load; skipped with -short")
+	}
+	ctx := context.Background()
+	src, dst, name := freshDBs(t)
+	if err := env.MariaDB.Exec(ctx, name, `CREATE TABLE t (id INT, v VARCHAR(32));
+		INSERT INTO t SELECT seq, MD5(seq) FROM seq_1_to_1000000;`); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildFerry(t)
+	state := t.TempDir()
+	args := []string{"migrate", "--source", src, "--target", dst, "--state-dir", state}
+	first := exec.Command(bin, args...)
+	var errb bytes.Buffer
+	first.Stderr = &errb
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if files, _ := filepath.Glob(filepath.Join(state, "task-*.json")); len(files) > 0 {
+			break
+		}
+	}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err == nil || !bytes.Contains(out, []byte("still running")) {
+		t.Errorf("second run: err %v, output:\n%s", err, out)
+	}
+	if err := first.Wait(); err != nil {
+		t.Fatalf("first run: %v\n%s", err, errb.String())
+	}
+	assertSameData(t, src, dst, "public")
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ferrydb/ferry/catalog"
@@ -38,9 +39,13 @@ type State struct {
 	PostDone  map[string]bool `json:"post_done"`
 	StartedAt time.Time       `json:"started_at"`
 	UpdatedAt time.Time       `json:"updated_at"`
+	// Mode records how the task loads (if-exists policy, schema/data
+	// only); a resume with other settings is refused.
+	Mode string `json:"mode,omitempty"`
 
 	path string
 	mu   sync.Mutex
+	lock *os.File
 }
 
 // TableState tracks one table's chunks.
@@ -70,21 +75,33 @@ func TaskID(parts ...string) string {
 }
 
 // OpenState loads the checkpoint for taskID from dir, or starts a new one.
+// It locks the task: a second run of the same task while one is alive
+// fails instead of copying the same chunks twice. Close releases the lock.
 func OpenState(dir, taskID string) (*State, bool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("state dir %s: %w", dir, err)
 	}
 	p := filepath.Join(dir, "task-"+taskID+".json")
-	st := &State{Version: 1, TaskID: taskID, Tables: map[string]*TableState{}, PostDone: map[string]bool{}, path: p}
+	lf, err := os.OpenFile(p+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("lock checkpoint %s: %w", p, err)
+	}
+	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lf.Close()
+		return nil, false, fmt.Errorf("another ferry run of this task is still running (checkpoint %s is locked): wait for it or stop it, then rerun", p)
+	}
+	st := &State{Version: 1, TaskID: taskID, Tables: map[string]*TableState{}, PostDone: map[string]bool{}, path: p, lock: lf}
 	raw, err := os.ReadFile(p)
 	if os.IsNotExist(err) {
 		st.StartedAt = time.Now().UTC()
 		return st, false, nil
 	}
 	if err != nil {
+		st.Close()
 		return nil, false, fmt.Errorf("read checkpoint %s: %w", p, err)
 	}
 	if err := json.Unmarshal(raw, st); err != nil {
+		st.Close()
 		return nil, false, fmt.Errorf("checkpoint %s is corrupt (%v): remove it to start over", p, err)
 	}
 	if st.Tables == nil {
@@ -95,6 +112,15 @@ func OpenState(dir, taskID string) (*State, bool, error) {
 	}
 	st.path = p
 	return st, true, nil
+}
+
+// Close releases the task lock.
+func (s *State) Close() {
+	if s.lock != nil {
+		_ = syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
+		s.lock.Close()
+		s.lock = nil
+	}
 }
 
 // Path is where the checkpoint lives.
@@ -138,6 +164,16 @@ func (s *State) saveLocked() error {
 		return fmt.Errorf("write checkpoint: %w", err)
 	}
 	if err := os.Rename(tmp, s.path); err != nil {
+		return fmt.Errorf("write checkpoint: %w", err)
+	}
+	// Make the rename itself durable: after a power loss an older
+	// checkpoint could otherwise come back with a committed chunk pending.
+	d, err := os.Open(filepath.Dir(s.path))
+	if err != nil {
+		return fmt.Errorf("write checkpoint: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
 		return fmt.Errorf("write checkpoint: %w", err)
 	}
 	return nil

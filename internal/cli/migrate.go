@@ -140,6 +140,7 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 		DDL:             stdout,
 		Logger:          log,
 		IsAlreadyExists: postgres.IsAlreadyExists,
+		IsRolledBack:    postgres.IsRolledBack,
 	})
 	if t.DryRun {
 		if runErr == nil {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -22,17 +23,17 @@ func (t *Target) LoadChunk(ctx context.Context, tp *convert.TablePlan, clear str
 	stats := target.ChunkStats{}
 	conn, err := t.pool.Acquire(ctx)
 	if err != nil {
-		return stats, fmt.Errorf("target: %w", err)
+		return stats, RolledBack(fmt.Errorf("target: %w", err))
 	}
 	defer conn.Release()
 	tx, err := conn.Begin(ctx)
 	if err != nil {
-		return stats, fmt.Errorf("target: begin: %w", err)
+		return stats, RolledBack(fmt.Errorf("target: begin: %w", err))
 	}
 	defer tx.Rollback(context.Background()) //nolint:errcheck // no-op after commit
 	if clear != "" {
 		if _, err := tx.Exec(ctx, clear); err != nil {
-			return stats, fmt.Errorf("target: clear interrupted chunk of %s: %w", tp.Ident(), err)
+			return stats, RolledBack(fmt.Errorf("target: clear interrupted chunk of %s: %w", tp.Ident(), err))
 		}
 	}
 	cols := make([]string, len(tp.Load))
@@ -49,6 +50,10 @@ func (t *Target) LoadChunk(ctx context.Context, tp *convert.TablePlan, clear str
 		}
 	}
 
+	// The producer gets its own context, cancelled as soon as COPY ends: a
+	// failed COPY then stops the source query instead of draining it.
+	pctx, pcancel := context.WithCancel(ctx)
+	defer pcancel()
 	pr, pw := io.Pipe()
 	prodErr := make(chan error, 1)
 	zero := make([]int64, len(tp.Load))
@@ -97,7 +102,7 @@ func (t *Target) LoadChunk(ctx context.Context, tp *convert.TablePlan, clear str
 			// A failed write sticks in bw and surfaces at the next one.
 			_, _ = bw.Write(binaryHeader)
 		}
-		err := rows(ctx, emit)
+		err := rows(pctx, emit)
 		if err == nil && bins != nil {
 			_, err = bw.Write(binaryTrailer)
 		}
@@ -109,12 +114,18 @@ func (t *Target) LoadChunk(ctx context.Context, tp *convert.TablePlan, clear str
 	}()
 	tag, copyErr := tx.Conn().PgConn().CopyFrom(ctx, pr, copySQL)
 	pr.CloseWithError(io.ErrClosedPipe) // unblock the producer if COPY failed
-	perr := <-prodErr
-	if perr != nil && perr != io.ErrClosedPipe {
-		return stats, perr
-	}
 	if copyErr != nil {
-		return stats, fmt.Errorf("target: copy into %s: %w", tp.Ident(), copyErr)
+		pcancel()
+	}
+	perr := <-prodErr
+	switch {
+	case copyErr != nil && (perr == nil || errors.Is(perr, io.ErrClosedPipe) || errors.Is(perr, context.Canceled)):
+		// The producer only stopped because COPY failed: report why.
+		return stats, RolledBack(fmt.Errorf("target: copy into %s: %w", tp.Ident(), copyErr))
+	case perr != nil:
+		return stats, RolledBack(perr)
+	case copyErr != nil:
+		return stats, RolledBack(fmt.Errorf("target: copy into %s: %w", tp.Ident(), copyErr))
 	}
 	stats.Written = tag.RowsAffected()
 	if err := tx.Commit(ctx); err != nil {
@@ -129,6 +140,22 @@ func (t *Target) LoadChunk(ctx context.Context, tp *convert.TablePlan, clear str
 		}
 	}
 	return stats, nil
+}
+
+// rolledBack marks an error after which the chunk's transaction certainly
+// did not commit (it failed before COMMIT was sent).
+type rolledBack struct{ error }
+
+func (e rolledBack) Unwrap() error { return e.error }
+
+// RolledBack wraps err to say nothing of the chunk was committed.
+func RolledBack(err error) error { return rolledBack{err} }
+
+// IsRolledBack reports whether err says the chunk did not commit, so it
+// can be retried without clearing anything.
+func IsRolledBack(err error) bool {
+	var rb rolledBack
+	return errors.As(err, &rb)
 }
 
 // binaryEncoders returns one binary COPY encoder per loaded column, or nil
