@@ -22,6 +22,8 @@ type Options struct {
 	Casts          []task.CastRule
 	// PostGIS is true when the target has the postgis extension.
 	PostGIS bool
+
+	selected map[string]bool // "db.table" of the tables in the plan
 }
 
 // Plan is the whole target schema for one task.
@@ -125,8 +127,10 @@ func Build(sc *catalog.Schema, opt Options) (*Plan, error) {
 	// schema.name: PostgreSQL index names share one namespace per schema
 	// with tables (and sequences), unlike MySQL's per-table index names.
 	usedIndexNames := map[string]bool{}
+	opt.selected = map[string]bool{}
 	for _, t := range sc.Tables {
 		usedIndexNames[schemaOf(t.Schema)+"."+Name(t.Name)] = true
+		opt.selected[t.QualifiedName()] = true
 	}
 	tableNames := map[string]bool{}
 	for _, t := range sc.Tables {
@@ -338,6 +342,10 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 		}
 	}
 	for _, fk := range t.ForeignKeys {
+		if !opt.selected[fk.RefSchema+"."+fk.RefTable] {
+			item("foreign key", " foreign key "+fk.Name, fmt.Sprintf("not created: it references %s.%s, which is not part of this migration; migrate that table too, then add the constraint", fk.RefSchema, fk.RefTable), "")
+			continue
+		}
 		refSchema := schema
 		if opt.TargetSchema == "" {
 			refSchema = Name(fk.RefSchema)

@@ -35,6 +35,8 @@ type Target interface {
 	HasPostGIS(ctx context.Context) bool
 	CheckPrivileges(ctx context.Context) error
 	TableRows(ctx context.Context, schema, name string) (exists, nonEmpty bool, err error)
+	Triggers(ctx context.Context, schema, name string) (int, error)
+	DisableTriggersDuringLoad(ctx context.Context) error
 	LoadChunk(ctx context.Context, tp *convert.TablePlan, clear string, rows target.RowSource) (target.ChunkStats, error)
 }
 
@@ -313,11 +315,20 @@ func (r *runner) dryRun() error {
 // preflight checks target tables before anything is written, so a bad
 // start leaves the target untouched.
 func (r *runner) preflight(ctx context.Context, resumed bool) error {
-	if resumed && r.st.SchemaDone {
-		return nil
-	}
-	var busy []string
+	// A resumed run past the schema step does not re-check for foreign
+	// tables: they are its own.
+	checkBusy := !(resumed && r.st.SchemaDone)
+	var busy, triggered []string
 	for _, tp := range r.plan.Tables {
+		var copied bool
+		r.st.Read(func(s *State) {
+			if ts := s.Tables[tp.Source.QualifiedName()]; ts != nil {
+				copied = true
+				for _, c := range ts.Chunks {
+					copied = copied && c.Status == ChunkDone
+				}
+			}
+		})
 		exists, nonEmpty, err := r.dst.TableRows(ctx, tp.Schema, tp.Name)
 		if err != nil {
 			return err
@@ -328,13 +339,31 @@ func (r *runner) preflight(ctx context.Context, resumed bool) error {
 		// After a crash between creating the schema and saving that fact,
 		// the rerun finds its own empty tables: they are fine to reuse.
 		ours := resumed && !nonEmpty
-		if exists && !ours && r.t.IfExists == task.IfExistsError && (nonEmpty || !r.t.DataOnly) {
+		if exists && !copied && r.t.IfExists != task.IfExistsDrop {
+			n, err := r.dst.Triggers(ctx, tp.Schema, tp.Name)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				triggered = append(triggered, tp.Schema+"."+tp.Name)
+			}
+		}
+		if checkBusy && exists && !ours && r.t.IfExists == task.IfExistsError && (nonEmpty || !r.t.DataOnly) {
 			what := "already exists"
 			if nonEmpty {
 				what = "is not empty"
 			}
 			busy = append(busy, tp.Schema+"."+tp.Name+" "+what)
 		}
+	}
+	if len(triggered) > 0 && !r.t.SchemaOnly {
+		// Rows copied into existing tables must not fire their triggers or
+		// foreign-key checks (a --schema-only run created them, or they
+		// are appended to): that would add or change rows.
+		if err := r.dst.DisableTriggersDuringLoad(ctx); err != nil {
+			return fmt.Errorf("target tables %s have triggers or foreign keys that the load would fire, and they cannot be switched off for it (%v): run as a superuser, or drop them and let ferry create them after the load", strings.Join(triggered, ", "), err)
+		}
+		r.log.Info("loading with triggers and foreign-key checks off (session_replication_role = replica)", "tables", triggered)
 	}
 	if len(busy) > 0 {
 		more := ""
@@ -349,7 +378,7 @@ func (r *runner) preflight(ctx context.Context, resumed bool) error {
 
 // createSchema creates schemas and tables in one transaction.
 func (r *runner) createSchema(ctx context.Context) error {
-	var stmts []string
+	var stmts, truncate []string
 	for _, s := range r.plan.Schemas {
 		stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+convert.QuoteIdent(s))
 	}
@@ -359,22 +388,27 @@ func (r *runner) createSchema(ctx context.Context) error {
 			return err
 		}
 		switch {
+		case exists && r.t.IfExists == task.IfExistsTruncate:
+			truncate = append(truncate, tp.Ident())
+			continue
 		case r.t.DataOnly:
-			if r.t.IfExists == task.IfExistsTruncate {
-				stmts = append(stmts, "TRUNCATE "+tp.Ident())
-			}
 			continue
 		case exists && r.t.IfExists == task.IfExistsDrop:
+			// CASCADE drops the views and foreign keys of other tables that
+			// depend on it: --if-exists drop asks to replace the table.
 			stmts = append(stmts, "DROP TABLE "+tp.Ident()+" CASCADE")
-		case exists && r.t.IfExists == task.IfExistsTruncate:
-			stmts = append(stmts, "TRUNCATE "+tp.Ident()+" CASCADE")
-			continue
 		case exists:
-			continue // append, or an empty table in data-only mode
+			continue // append, or our own empty table from a crashed run
 		}
 		stmts = append(stmts, tp.Before...)
 		stmts = append(stmts, tp.Create)
 		stmts = append(stmts, tp.AfterCreate...)
+	}
+	if len(truncate) > 0 {
+		// One statement for all selected tables, without CASCADE: foreign
+		// keys among them are fine, a table outside the selection that
+		// references one of them makes it fail instead of emptying it.
+		stmts = append(stmts, "TRUNCATE "+strings.Join(truncate, ", "))
 	}
 	if err := r.dst.ExecTx(ctx, stmts); err != nil {
 		return fmt.Errorf("target: create schema (nothing was created): %w", err)

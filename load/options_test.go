@@ -144,3 +144,30 @@ func TestRerunFinishedTask(t *testing.T) {
 	}
 	assertSameData(t, src, dst, "public")
 }
+
+// TestDataOnlyIntoTablesWithTriggers: --schema-only creates keys, foreign
+// keys and triggers; the later --data-only load must not fire them (no
+// extra audit rows, no FK failures from load order).
+func TestDataOnlyIntoTablesWithTriggers(t *testing.T) {
+	ctx := context.Background()
+	src, dst, name := freshDBs(t)
+	if err := env.MariaDB.Exec(ctx, name, `
+		CREATE TABLE parent (id INT PRIMARY KEY);
+		CREATE TABLE child (id INT PRIMARY KEY, parent_id INT, FOREIGN KEY (parent_id) REFERENCES parent (id));
+		CREATE TABLE audit (id INT PRIMARY KEY AUTO_INCREMENT, child_id INT);
+		CREATE TRIGGER child_audit AFTER INSERT ON child FOR EACH ROW INSERT INTO audit (child_id) VALUES (NEW.id);
+		INSERT INTO parent SELECT seq FROM seq_1_to_100;
+		INSERT INTO child SELECT seq, 1 + seq % 100 FROM seq_1_to_5000;`); err != nil {
+		t.Fatal(err)
+	}
+	mustMigrate(t, "--source", src, "--target", dst, "--schema-only")
+	out := mustMigrate(t, "--source", src, "--target", dst, "--data-only")
+	t.Log(out)
+	assertSameData(t, src, dst, "public")
+	pg := openPG(t, dst)
+	// The trigger exists and works after the load.
+	pg.Exec(ctx, `INSERT INTO child VALUES (9999, 1)`)
+	if n := pgScalar[int64](t, pg, `SELECT count(*) FROM audit`); n != 5001 {
+		t.Errorf("audit has %d rows, want 5000 copied + 1 from the trigger", n)
+	}
+}

@@ -52,9 +52,18 @@ func (s *Source) Snapshot(ctx context.Context, n int) (source.Snapshot, error) {
 	}
 	defer lockConn.Close()
 	locked := true
+	// Never queue the source's writes behind a long query for long: the
+	// lock waits a few seconds at most, then ferry goes on without it.
+	if _, err := lockConn.ExecContext(ctx, "SET SESSION lock_wait_timeout = 10"); err != nil {
+		return fail(fmt.Errorf("source: set lock_wait_timeout: %w", err))
+	}
 	if _, err := lockConn.ExecContext(ctx, "FLUSH TABLES WITH READ LOCK"); err != nil {
 		locked = false
-		slog.Warn("source: cannot take a global read lock for a shared snapshot (grant RELOAD to fix); readers use separate snapshots and CDC starts from the earliest position", "err", err)
+		slog.Warn("source: cannot take a global read lock for a shared snapshot (grant RELOAD, or wait for long queries to end); readers use separate snapshots and CDC starts from the earliest position", "err", err)
+	} else {
+		// Whatever happens next, the lock is released before the connection
+		// goes back to the pool.
+		defer lockConn.ExecContext(context.Background(), "UNLOCK TABLES") //nolint:errcheck // best effort on error paths
 	}
 	var positions []catalog.Position
 	for _, c := range sn.conns {

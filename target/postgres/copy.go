@@ -31,6 +31,11 @@ func (t *Target) LoadChunk(ctx context.Context, tp *convert.TablePlan, clear str
 		return stats, RolledBack(fmt.Errorf("target: begin: %w", err))
 	}
 	defer tx.Rollback(context.Background()) //nolint:errcheck // no-op after commit
+	if t.replica {
+		if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+			return stats, RolledBack(fmt.Errorf("target: disable triggers for the load of %s: %w", tp.Ident(), err))
+		}
+	}
 	if clear != "" {
 		if _, err := tx.Exec(ctx, clear); err != nil {
 			return stats, RolledBack(fmt.Errorf("target: clear interrupted chunk of %s: %w", tp.Ident(), err))

@@ -28,6 +28,37 @@ type Target struct {
 	// CopyFormat is "binary" or "text" (the zero value). Binary falls back
 	// to text for tables with a column type it cannot encode.
 	CopyFormat string
+	// replica loads with session_replication_role = replica, so triggers
+	// and foreign-key checks of existing tables do not fire.
+	replica bool
+}
+
+// Triggers counts the triggers on a table, foreign-key triggers included.
+func (t *Target) Triggers(ctx context.Context, schema, name string) (int, error) {
+	var n int
+	err := t.pool.QueryRow(ctx, `SELECT count(*) FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
+		JOIN pg_namespace ns ON ns.oid = c.relnamespace WHERE ns.nspname = $1 AND c.relname = $2`, schema, name).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("target: list triggers of %s.%s: %w", schema, name, err)
+	}
+	return n, nil
+}
+
+// DisableTriggersDuringLoad makes every chunk load run with
+// session_replication_role = replica. That needs superuser (or, from
+// PostgreSQL 15, the privilege to set it); the error says so.
+func (t *Target) DisableTriggersDuringLoad(ctx context.Context) error {
+	conn, err := t.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("target: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET session_replication_role = replica"); err != nil {
+		return err
+	}
+	_, _ = conn.Exec(ctx, "RESET session_replication_role")
+	t.replica = true
+	return nil
 }
 
 // ParseURL parses a postgres:// URL (or a libpq key=value string) with
