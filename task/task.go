@@ -39,11 +39,14 @@ type Task struct {
 	SchemaOnly   bool       `yaml:"schema-only"`
 	DataOnly     bool       `yaml:"data-only"`
 	TargetSchema string     `yaml:"target-schema"`
-	StateDir     string     `yaml:"state-dir"`
-	DryRun       bool       `yaml:"dry-run"`
-	IfExists     string     `yaml:"if-exists"`
-	JSON         bool       `yaml:"json"`
-	ChunkRows    int64      `yaml:"chunk-rows"`
+	// TargetSchemaSet is true when the task file names target-schema (""
+	// included, which means one schema per source database).
+	TargetSchemaSet bool   `yaml:"-"`
+	StateDir        string `yaml:"state-dir"`
+	DryRun          bool   `yaml:"dry-run"`
+	IfExists        string `yaml:"if-exists"`
+	JSON            bool   `yaml:"json"`
+	ChunkRows       int64  `yaml:"chunk-rows"`
 	// CopyFormat is the PostgreSQL COPY format: "text" or "binary".
 	CopyFormat string `yaml:"copy-format"`
 	// TinyintBoolean maps tinyint(1) to boolean (default true).
@@ -125,6 +128,10 @@ func Load(path string) (*Task, error) {
 			return nil, fmt.Errorf("task file %s is empty", path)
 		}
 		return nil, fmt.Errorf("task file %s is not valid: %s", path, yamlMessage(err))
+	}
+	var keys map[string]any
+	if yaml.Unmarshal([]byte(expanded), &keys) == nil {
+		_, t.TargetSchemaSet = keys["target-schema"]
 	}
 	return t, nil
 }

@@ -96,7 +96,7 @@ casts:
   - {column: "shop.orders.note", to: text}
 `,
 			want: Task{
-				SchemaOnly: true, IfExists: "truncate", CopyFormat: "text", ChunkRows: 1000,
+				SchemaOnly: true, IfExists: "truncate", CopyFormat: "text", ChunkRows: 1000, TargetSchemaSet: true,
 				TinyintBoolean: &no,
 				Casts: []CastRule{
 					{Type: "tinyint(1)", To: "smallint"},

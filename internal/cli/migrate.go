@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -69,7 +71,7 @@ like it.`,
 			set("parallel", func() { t.Parallel = flags.Parallel })
 			set("schema-only", func() { t.SchemaOnly = flags.SchemaOnly })
 			set("data-only", func() { t.DataOnly = flags.DataOnly })
-			if fs.Changed("target-schema") || t.TargetSchema == "" {
+			if fs.Changed("target-schema") || !t.TargetSchemaSet {
 				t.TargetSchema = flags.TargetSchema
 			}
 			set("state-dir", func() { t.StateDir = flags.StateDir })
@@ -109,6 +111,13 @@ like it.`,
 func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) error {
 	ctx := cmd.Context()
 	log := slog.Default()
+	// Check both URLs before connecting to either.
+	if _, err := mysql.ParseURL(t.Source); err != nil {
+		return usageError{err}
+	}
+	if _, err := postgres.ParseURL(t.Target); err != nil {
+		return usageError{err}
+	}
 	src, err := mysql.Open(ctx, t.Source)
 	if err != nil {
 		return err
@@ -218,7 +227,10 @@ func printActionItems(w io.Writer, rep *load.Report, asComment bool) {
 func Redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "(unparseable URL)"
+		// Still distinct per URL (task ids are built from this), but
+		// without any of its text.
+		h := sha256.Sum256([]byte(raw))
+		return "unparseable-url-" + hex.EncodeToString(h[:6])
 	}
 	if u.User != nil {
 		u.User = url.User(u.User.Username())

@@ -69,8 +69,9 @@ func ParseURL(raw string) (*pgxpool.Config, error) {
 	}
 	cfg, err := pgxpool.ParseConfig(raw)
 	if err != nil {
-		// pgx's parse errors do not contain the password.
-		return nil, fmt.Errorf("target URL is malformed: %w", err)
+		// pgx's messages quote parts of the URL, the password possibly
+		// among them: say what to check instead.
+		return nil, errors.New("target URL is malformed: expected postgres://user:password@host:5432/database, with special characters in the password percent-encoded")
 	}
 	if cfg.ConnConfig.Password == "" {
 		if p := os.Getenv(PasswordEnv); p != "" {
@@ -82,6 +83,9 @@ func ParseURL(raw string) (*pgxpool.Config, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "ferry"
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	// Literals in the generated DDL assume standard strings ('\' is a
+	// backslash).
+	cfg.ConnConfig.RuntimeParams["standard_conforming_strings"] = "on"
 	cfg.MaxConns = 32
 	return cfg, nil
 }
