@@ -234,10 +234,12 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 	var comments []string
 	for _, c := range t.Columns {
 		typ, enc, note := mapType(c, opt)
+		cast := false
 		if to, ok := castFor(opt.Casts, t, c); ok {
 			enc = encodingForCast(to, enc)
 			typ = to
 			note = ""
+			cast = true
 		}
 		if note != "" {
 			item("column", "."+c.Name, note, c.Type.Raw)
@@ -289,13 +291,15 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 				b.WriteString(" NOT NULL")
 			}
 		}
+		// A cast rule opts out of the member CHECK (e.g. for legacy rows
+		// holding the '' that non-strict MySQL stores for invalid values).
 		switch c.Type.Name {
 		case "enum":
-			if typ == "text" || strings.HasPrefix(typ, "varchar") {
+			if !cast {
 				fmt.Fprintf(&b, " CHECK (%s IN (%s))", QuoteIdent(cp.Name), literalList(c.Type.Values))
 			}
 		case "set":
-			if typ == "text[]" {
+			if !cast {
 				fmt.Fprintf(&b, " CHECK (%s <@ ARRAY[%s]::text[])", QuoteIdent(cp.Name), literalList(c.Type.Values))
 			}
 		}
