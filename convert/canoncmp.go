@@ -8,12 +8,13 @@ import (
 	"strconv"
 )
 
-// Float tolerances of EqualCanonical: two floats are equal when they
+// Float precision of EqualCanonical: two floats are equal when they
 // differ by at most half a unit in the 6th (FLOAT/real) or 15th
-// (DOUBLE/double precision) significant digit, relative to the larger.
+// (DOUBLE/double precision) significant digit of the larger one, the
+// digits each type holds exactly (FLT_DIG, DBL_DIG).
 const (
-	Float32Tolerance = 5e-6
-	Float64Tolerance = 5e-15
+	Float32Digits = 6
+	Float64Digits = 15
 )
 
 // CompareCanonical orders two canonical key texts of a column as verify's
@@ -66,18 +67,18 @@ func EqualCanonical(k CanonKind, a, b []byte) bool {
 		y, oky := new(big.Rat).SetString(string(b))
 		return okx && oky && x.Cmp(y) == 0
 	case CanonFloat32, CanonFloat64:
-		tol := Float64Tolerance
+		digits := Float64Digits
 		if k == CanonFloat32 {
-			tol = Float32Tolerance
+			digits = Float32Digits
 		}
-		return floatsEqual(string(a), string(b), tol)
+		return floatsEqual(string(a), string(b), digits)
 	case CanonJSON:
 		return jsonEqual(a, b)
 	}
 	return false
 }
 
-func floatsEqual(a, b string, tol float64) bool {
+func floatsEqual(a, b string, digits int) bool {
 	x, err1 := strconv.ParseFloat(a, 64)
 	y, err2 := strconv.ParseFloat(b, 64)
 	if err1 != nil || err2 != nil {
@@ -89,7 +90,9 @@ func floatsEqual(a, b string, tol float64) bool {
 	if math.IsInf(x, 0) || math.IsInf(y, 0) {
 		return false
 	}
-	return math.Abs(x-y) <= tol*math.Max(math.Abs(x), math.Abs(y))
+	m := math.Max(math.Abs(x), math.Abs(y))
+	unit := math.Pow(10, math.Floor(math.Log10(m))-float64(digits-1))
+	return math.Abs(x-y) <= unit/2
 }
 
 // jsonEqual compares two JSON documents as values: objects by key (the

@@ -64,7 +64,7 @@ differences.`,
 			set("target", func() { t.Target = flags.Target })
 			set("tables", func() { t.Tables = task.SplitList(tables) })
 			set("parallel", func() { t.Parallel = flags.Parallel })
-			if fs.Changed("target-schema") || t.TargetSchema == "" {
+			if fs.Changed("target-schema") || !t.TargetSchemaSet {
 				t.TargetSchema = flags.TargetSchema
 			}
 			set("chunk-rows", func() { t.ChunkRows = flags.ChunkRows })
@@ -113,6 +113,13 @@ differences.`,
 func runVerify(cmd *cobra.Command, t *task.Task, opt verify.Options, reportPath string, jsonOut bool, stdout io.Writer) error {
 	ctx := cmd.Context()
 	log := slog.Default()
+	// Check both URLs before connecting to either.
+	if _, err := mysql.ParseURL(t.Source); err != nil {
+		return usageError{err}
+	}
+	if _, err := postgres.ParseURL(t.Target); err != nil {
+		return usageError{err}
+	}
 	src, err := mysql.Open(ctx, t.Source)
 	if err != nil {
 		return err

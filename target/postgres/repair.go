@@ -165,12 +165,15 @@ func upsertSQL(tp *convert.TablePlan, cols []string, list string, keys []string)
 // copyText copies rows into table in COPY's text format, each value
 // converted with its column's encoding (as LoadChunk's text format does).
 func copyText(ctx context.Context, tx pgx.Tx, tp *convert.TablePlan, table, list string, rows target.RowSource) (int64, error) {
+	// As in LoadChunk: a failed COPY cancels the source query.
+	pctx, pcancel := context.WithCancel(ctx)
+	defer pcancel()
 	pr, pw := io.Pipe()
 	prodErr := make(chan error, 1)
 	go func() {
 		bw := bufio.NewWriterSize(pw, copyBufSize)
 		var line []byte
-		err := rows(ctx, func(row [][]byte) error {
+		err := rows(pctx, func(row [][]byte) error {
 			if len(row) != len(tp.Load) {
 				return fmt.Errorf("%s: a row has %d values for %d columns", tp.Ident(), len(row), len(tp.Load))
 			}
@@ -200,10 +203,17 @@ func copyText(ctx context.Context, tx pgx.Tx, tp *convert.TablePlan, table, list
 	}()
 	tag, copyErr := tx.Conn().PgConn().CopyFrom(ctx, pr, "COPY "+table+" ("+list+") FROM STDIN")
 	pr.CloseWithError(io.ErrClosedPipe) // unblock the producer if COPY failed
-	if perr := <-prodErr; perr != nil && perr != io.ErrClosedPipe {
-		return 0, perr
-	}
 	if copyErr != nil {
+		pcancel()
+	}
+	perr := <-prodErr
+	switch {
+	case copyErr != nil && (perr == nil || errors.Is(perr, io.ErrClosedPipe) || errors.Is(perr, context.Canceled)):
+		// The producer only stopped because COPY failed: report why.
+		return 0, fmt.Errorf("target: copy into %s: %w", table, copyErr)
+	case perr != nil:
+		return 0, perr
+	case copyErr != nil:
 		return 0, fmt.Errorf("target: copy into %s: %w", table, copyErr)
 	}
 	return tag.RowsAffected(), nil
