@@ -58,6 +58,9 @@ type TablePlan struct {
 	PrimaryKey string
 	// Indexes are built after the primary key, in parallel.
 	Indexes []string
+	// IndexNames are the target names of the indexes the plan creates
+	// (the primary key's included), to check for clashes in the target.
+	IndexNames []string
 	// ForeignKeys are added once both tables have their keys.
 	ForeignKeys []string
 	// ForeignKeyRefs names the referenced source table ("db.table") of each
@@ -331,6 +334,7 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 		tp.PrimaryKey = fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (%s)", tp.Ident(),
 			QuoteIdent(truncIdent(tp.Name+"_pkey")), quotedNames(pk.ColumnNames()))
 		usedIndexNames[tp.Schema+"."+truncIdent(tp.Name+"_pkey")] = true
+		tp.IndexNames = append(tp.IndexNames, truncIdent(tp.Name+"_pkey"))
 		if first := t.Column(pk.Columns[0].Name); first != nil && isIntegerSource(first) {
 			tp.KeyColumn = first.Name
 		}
@@ -343,6 +347,7 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 		}
 		if stmt != "" {
 			tp.Indexes = append(tp.Indexes, stmt)
+			tp.IndexNames = append(tp.IndexNames, name)
 		}
 	}
 	for _, fk := range t.ForeignKeys {

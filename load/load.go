@@ -36,6 +36,7 @@ type Target interface {
 	CheckPrivileges(ctx context.Context) error
 	TableRows(ctx context.Context, schema, name string) (exists, nonEmpty bool, err error)
 	Triggers(ctx context.Context, schema, name string) (int, error)
+	RelationOwner(ctx context.Context, schema, name string) (owner string, ok bool, err error)
 	DisableTriggersDuringLoad(ctx context.Context) error
 	LoadChunk(ctx context.Context, tp *convert.TablePlan, clear string, rows target.RowSource) (target.ChunkStats, error)
 }
@@ -348,6 +349,19 @@ func (r *runner) preflight(ctx context.Context, resumed bool) error {
 				triggered = append(triggered, tp.Schema+"."+tp.Name)
 			}
 		}
+		if checkBusy && !r.t.DataOnly {
+			// Index names are per schema in PostgreSQL: one held by another
+			// table would make ferry's index "already exist" and be skipped.
+			for _, ix := range tp.IndexNames {
+				owner, taken, err := r.dst.RelationOwner(ctx, tp.Schema, ix)
+				if err != nil {
+					return err
+				}
+				if taken && owner != tp.Name && !r.plannedTable(tp.Schema, owner) {
+					return fmt.Errorf("target: the index name %s.%s that %s needs is already used by %s.%s: nothing was changed; rename or drop it, or migrate into another --target-schema", tp.Schema, ix, tp.Source.QualifiedName(), tp.Schema, owner)
+				}
+			}
+		}
 		if checkBusy && exists && !ours && r.t.IfExists == task.IfExistsError && (nonEmpty || !r.t.DataOnly) {
 			what := "already exists"
 			if nonEmpty {
@@ -374,6 +388,16 @@ func (r *runner) preflight(ctx context.Context, resumed bool) error {
 		return fmt.Errorf("target table %s%s: nothing was changed; rerun with --if-exists drop, truncate or append", strings.Join(busy, ", "), more)
 	}
 	return nil
+}
+
+// plannedTable reports whether schema.name is one of the plan's tables.
+func (r *runner) plannedTable(schema, name string) bool {
+	for _, tp := range r.plan.Tables {
+		if tp.Schema == schema && tp.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // createSchema creates schemas and tables in one transaction.

@@ -171,3 +171,28 @@ func TestDataOnlyIntoTablesWithTriggers(t *testing.T) {
 		t.Errorf("audit has %d rows, want 5000 copied + 1 from the trigger", n)
 	}
 }
+
+// TestIndexNameTakenInTarget: an unrelated target index holding a name the
+// migration needs stops the run before anything changes (it would have
+// been skipped as "already exists", losing a UNIQUE constraint).
+func TestIndexNameTakenInTarget(t *testing.T) {
+	ctx := context.Background()
+	src, dst, name := freshDBs(t)
+	if err := env.MariaDB.Exec(ctx, name, `CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(50), UNIQUE KEY email_uq (email));
+		INSERT INTO users VALUES (1, 'a@x'), (2, 'b@x');`); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Postgres.Exec(ctx, name, `CREATE TABLE other (email text); CREATE INDEX email_uq ON other (email);`); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := ferry(t, "migrate", "--source", src, "--target", dst, "--state-dir", t.TempDir())
+	if code == 0 || !strings.Contains(errs, "email_uq") || !strings.Contains(errs, "already used by") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	pg := openPG(t, dst)
+	if n := pgScalar[int64](t, pg, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`); n != 1 {
+		t.Errorf("target has %d tables, want only the unrelated one", n)
+	}
+	mustMigrate(t, "--source", src, "--target", dst, "--target-schema", "app")
+	assertSameData(t, src, dst, "app")
+}

@@ -213,3 +213,21 @@ func IsAlreadyExists(err error) bool {
 func quoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
+
+// RelationOwner tells what holds the name schema.name: for an index the
+// table it indexes; for any other relation the relation itself. ok is
+// false when the name is free.
+func (t *Target) RelationOwner(ctx context.Context, schema, name string) (owner string, ok bool, err error) {
+	err = t.pool.QueryRow(ctx, `SELECT COALESCE(tbl.relname, c.relname) FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		LEFT JOIN pg_index i ON i.indexrelid = c.oid
+		LEFT JOIN pg_class tbl ON tbl.oid = i.indrelid
+		WHERE n.nspname = $1 AND c.relname = $2`, schema, name).Scan(&owner)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("target: look up %s.%s: %w", schema, name, err)
+	}
+	return owner, true, nil
+}
