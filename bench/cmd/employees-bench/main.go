@@ -3,6 +3,8 @@
 // one run: ferry, pgloader and a hand-made pipe (mariadb -B | psql COPY,
 // then the keys and indexes). Each is timed end to end (schema, data,
 // keys, indexes) for -runs rounds; it prints medians, ratios and peak RSS.
+// The verify tool times `ferry verify --level checksum` of a migrated
+// copy, to compare with ferry's full load.
 //
 //	go run ./bench/cmd/employees-bench -runs 3
 //
@@ -50,7 +52,7 @@ func main() {
 	var tools string
 	flag.IntVar(&o.runs, "runs", 3, "timed runs per tool (the median is reported)")
 	flag.Float64Var(&o.scale, "scale", 1, "fraction of the original row counts (1 = 3,919,015 rows)")
-	flag.StringVar(&tools, "tools", "ferry,pgloader,pipe", "tools to time, comma-separated: ferry, pgloader, pipe")
+	flag.StringVar(&tools, "tools", "ferry,verify,pgloader,pipe", "tools to time, comma-separated: ferry, verify, pgloader, pipe")
 	flag.StringVar(&o.mysqlDSN, "mysql", "", "source server mysql://user:pass@host:port/ (default: a sandbox MariaDB)")
 	flag.StringVar(&o.pgDSN, "pg", "", "target server postgres://user:pass@host:port/ (default: a sandbox PostgreSQL)")
 	flag.StringVar(&o.ferryBin, "ferry", "", "ferry binary to time (default: go build ./cmd/ferry)")
@@ -75,6 +77,8 @@ func main() {
 type measurement struct {
 	Seconds    float64 `json:"seconds"`
 	PeakRSSKiB int64   `json:"peak_rss_kib"`
+	// LoadSeconds is the untimed ferry migrate before a verify run.
+	LoadSeconds float64 `json:"load_seconds,omitempty"`
 }
 
 // tool is one migration method under test.
@@ -91,6 +95,8 @@ type bench struct {
 	my, pg  employees.Server
 	counts  employees.Counts
 	workDir string
+	// ferryBin is the ferry binary, once built (ferryBinary).
+	ferryBin string
 }
 
 func run(ctx context.Context, o options) error {
@@ -147,6 +153,8 @@ func run(ctx context.Context, o options) error {
 		switch strings.TrimSpace(name) {
 		case "ferry":
 			t, err = b.ferryTool(ctx)
+		case "verify":
+			t, err = b.verifyTool(ctx)
 		case "pgloader":
 			t, err = b.pgloaderTool(ctx)
 			if errors.Is(err, errUnavailable) {
@@ -156,7 +164,7 @@ func run(ctx context.Context, o options) error {
 		case "pipe":
 			t = b.pipeTool()
 		default:
-			return fmt.Errorf("unknown tool %q (want ferry, pgloader, pipe)", name)
+			return fmt.Errorf("unknown tool %q (want ferry, verify, pgloader, pipe)", name)
 		}
 		if err != nil {
 			return err

@@ -22,6 +22,9 @@ type toolResult struct {
 	PeakRSSVsFerry float64       `json:"peak_rss_ratio_vs_ferry,omitempty"`
 	RowsPerSecond  float64       `json:"rows_per_second"`
 	PeakRSSOfWhat  string        `json:"peak_rss_of"`
+	// MedianLoadSeconds is, for verify, the median of the untimed ferry
+	// migrates that preceded its runs.
+	MedianLoadSeconds float64 `json:"median_load_seconds,omitempty"`
 }
 
 type report struct {
@@ -35,12 +38,16 @@ type report struct {
 	MariaDB  string       `json:"mariadb_version"`
 	Postgres string       `json:"postgres_version"`
 	Tools    []toolResult `json:"tools"`
+	// VerifyVsLoad is verify's median over ferry's median (the untimed
+	// loads' median when ferry was not timed); the goal is at most 1.
+	VerifyVsLoad float64 `json:"verify_vs_load,omitempty"`
 }
 
 var rssOf = map[string]string{
 	"ferry":    "the ferry process",
 	"pgloader": "the pgloader process",
 	"pipe":     "the largest mariadb or psql client process",
+	"verify":   "the ferry verify process",
 }
 
 func (b *bench) report(ctx context.Context, tools []tool, results map[string][]measurement) *report {
@@ -57,10 +64,13 @@ func (b *bench) report(ctx context.Context, tools []tool, results map[string][]m
 	rep.Postgres, _ = b.pg.Query(ctx, "", "SHOW server_version;")
 	for _, t := range tools {
 		ms := results[t.name]
-		var secs, rss []float64
+		var secs, rss, loads []float64
 		for _, m := range ms {
 			secs = append(secs, m.Seconds)
 			rss = append(rss, mib(m.PeakRSSKiB))
+			if m.LoadSeconds > 0 {
+				loads = append(loads, m.LoadSeconds)
+			}
 		}
 		r := toolResult{
 			Tool:          t.name,
@@ -72,6 +82,7 @@ func (b *bench) report(ctx context.Context, tools []tool, results map[string][]m
 			MedianPeakRSS: median(rss),
 			PeakRSSOfWhat: rssOf[t.name],
 		}
+		r.MedianLoadSeconds = median(loads)
 		if r.MedianSeconds > 0 {
 			r.RowsPerSecond = float64(rep.Rows) / r.MedianSeconds
 		}
@@ -91,7 +102,25 @@ func (b *bench) report(ctx context.Context, tools []tool, results map[string][]m
 			}
 		}
 	}
+	if v := rep.tool("verify"); v != nil && v.MedianSeconds > 0 {
+		load := v.MedianLoadSeconds
+		if f := rep.tool("ferry"); f != nil && f.MedianSeconds > 0 {
+			load = f.MedianSeconds
+		}
+		if load > 0 {
+			rep.VerifyVsLoad = v.MedianSeconds / load
+		}
+	}
 	return rep
+}
+
+func (r *report) tool(name string) *toolResult {
+	for i := range r.Tools {
+		if r.Tools[i].Tool == name {
+			return &r.Tools[i]
+		}
+	}
+	return nil
 }
 
 func (r *report) print(w io.Writer) {
@@ -109,6 +138,18 @@ func (r *report) print(w io.Writer) {
 			t.RowsPerSecond, t.MedianPeakRSS, ratio(t.TimeVsFerry), ratio(t.PeakRSSVsFerry))
 	}
 	tw.Flush()
+	if v := r.tool("verify"); v != nil && r.VerifyVsLoad > 0 {
+		load, of := v.MedianLoadSeconds, "the untimed loads before verify"
+		if f := r.tool("ferry"); f != nil && f.MedianSeconds > 0 {
+			load, of = f.MedianSeconds, "ferry"
+		}
+		verdict := "within"
+		if r.VerifyVsLoad > 1 {
+			verdict = "OVER"
+		}
+		fmt.Fprintf(w, "\nverify / load: %.2fx (checksum verify median %.2f s vs full load median %.2f s of %s; %s the goal of 1.00x)\n",
+			r.VerifyVsLoad, v.MedianSeconds, load, of, verdict)
+	}
 	fmt.Fprintln(w)
 	for _, t := range r.Tools {
 		var runs []string
@@ -117,7 +158,7 @@ func (r *report) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-8s %s\n         runs: %s; peak RSS of %s\n", t.Tool, t.Note, strings.Join(runs, " "), t.PeakRSSOfWhat)
 	}
-	fmt.Fprintln(w, "\nTimes are end to end: schema, data, primary keys, indexes, foreign keys. Server memory is not counted.")
+	fmt.Fprintln(w, "\nTimes are end to end: schema, data, primary keys, indexes, foreign keys (verify: the checksum comparison only). Server memory is not counted.")
 	fmt.Fprintf(w, "Load average (1 min) at the end: %.2f on %d CPUs.\n", r.LoadAvg, r.CPUs)
 }
 
