@@ -1,0 +1,660 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	gomysql "github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/ferrydb/ferry/catalog"
+	"github.com/ferrydb/ferry/event"
+)
+
+// flavor is "mariadb" or "mysql", as go-mysql and catalog.Position spell it.
+func (s *Source) flavor() string {
+	if s.mariadb {
+		return gomysql.MariaDBFlavor
+	}
+	return gomysql.MySQLFlavor
+}
+
+// CheckBinlog verifies that the server's binary log can feed CDC: log_bin
+// on, binlog_format=ROW, binlog_row_image=FULL (and on MySQL no partial
+// JSON updates), and that the user holds the replication privileges the
+// binlog dump needs (REPLICATION SLAVE and REPLICATION CLIENT; on MariaDB
+// REPLICATION SLAVE and BINLOG MONITOR). Each error names the setting or
+// privilege and how to fix it.
+func (s *Source) CheckBinlog(ctx context.Context) error {
+	var logBin, format, image sql.NullString
+	if err := s.db.QueryRowContext(ctx, "SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, @@GLOBAL.binlog_row_image").Scan(&logBin, &format, &image); err != nil {
+		return fmt.Errorf("source %s: read binlog settings: %w", s.cfg.Addr, err)
+	}
+	if v := strings.ToUpper(logBin.String); v != "1" && v != "ON" {
+		return fmt.Errorf("source %s: binary logging is off (log_bin=%s); CDC needs it: start the server with log_bin (e.g. log_bin=mysql-bin and server_id=1 in my.cnf) and restart it", s.cfg.Addr, logBin.String)
+	}
+	if v := strings.ToUpper(format.String); v != "ROW" {
+		return fmt.Errorf("source %s: binlog_format is %s; CDC needs ROW: SET GLOBAL binlog_format=ROW and add binlog_format=ROW to my.cnf (sessions already open keep the old format until they reconnect)", s.cfg.Addr, v)
+	}
+	if v := strings.ToUpper(image.String); v != "FULL" {
+		return fmt.Errorf("source %s: binlog_row_image is %s; CDC needs FULL: SET GLOBAL binlog_row_image=FULL and add binlog_row_image=FULL to my.cnf", s.cfg.Addr, v)
+	}
+	if !s.mariadb {
+		var opts sql.NullString
+		if err := s.db.QueryRowContext(ctx, "SELECT @@GLOBAL.binlog_row_value_options").Scan(&opts); err == nil && strings.TrimSpace(opts.String) != "" {
+			return fmt.Errorf("source %s: binlog_row_value_options is %s; CDC needs full JSON images: SET GLOBAL binlog_row_value_options='' and remove it from my.cnf", s.cfg.Addr, opts.String)
+		}
+	}
+	return s.checkReplicationGrants(ctx)
+}
+
+var grantOnAll = regexp.MustCompile("(?i)^GRANT (.*) ON \\*\\.\\* TO ")
+
+// checkReplicationGrants reads SHOW GRANTS for the current user and
+// reports the replication privileges it lacks. Privileges that come
+// through roles are not expanded: when the user has roles and the direct
+// grants look insufficient, the check passes and the binlog dump itself
+// reports a missing privilege.
+func (s *Source) checkReplicationGrants(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "SHOW GRANTS FOR CURRENT_USER()")
+	if err != nil {
+		return fmt.Errorf("source %s: read the user's grants: %w", s.cfg.Addr, err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	roles := false
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			return fmt.Errorf("source %s: read the user's grants: %w", s.cfg.Addr, err)
+		}
+		m := grantOnAll.FindStringSubmatch(g)
+		if m == nil {
+			if strings.HasPrefix(strings.ToUpper(g), "GRANT ") && !strings.Contains(strings.ToUpper(g), " ON ") {
+				roles = true // GRANT role TO user
+			}
+			continue
+		}
+		for _, p := range strings.Split(m[1], ",") {
+			have[strings.ToUpper(strings.TrimSpace(p))] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("source %s: read the user's grants: %w", s.cfg.Addr, err)
+	}
+	if have["ALL PRIVILEGES"] || have["ALL"] || roles {
+		return nil
+	}
+	var missing []string
+	if !have["REPLICATION SLAVE"] && !have["REPLICATION REPLICA"] {
+		missing = append(missing, "REPLICATION SLAVE")
+	}
+	if s.mariadb {
+		if !have["BINLOG MONITOR"] && !have["REPLICATION CLIENT"] && !have["SUPER"] {
+			missing = append(missing, "BINLOG MONITOR")
+		}
+	} else if !have["REPLICATION CLIENT"] && !have["SUPER"] {
+		missing = append(missing, "REPLICATION CLIENT")
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("source %s: user %q lacks %s, which CDC needs to read the binary log: GRANT %s ON *.* TO the user", s.cfg.Addr, s.cfg.User, strings.Join(missing, " and "), strings.Join(missing, ", "))
+}
+
+// Stream reads the binary log from pos and calls fn once per committed
+// transaction that changed rows of the given tables, in commit order, with
+// the transaction's events and the position just after its commit (the
+// position to resume from). It starts from pos.GTID when set (MariaDB
+// gtid_binlog_pos or MySQL gtid_executed form), else from pos.File:pos.Pos.
+//
+// tables maps "db.table" to the table's catalog (from Inspect); it gives
+// the column names and types. Row events of other tables are skipped, as
+// are DDL statements (the catalog is not updated: a table whose column
+// count changes is an error). Transactions are buffered whole in memory.
+//
+// serverID is the replica server id ferry registers with; it must differ
+// from every other replica of the source. Stream returns nil when ctx is
+// cancelled, and otherwise the first error: a connection failure, a purged
+// start position, or fn's error. It does not reconnect: resume from the
+// last position fn received.
+func (s *Source) Stream(ctx context.Context, from catalog.Position, tables map[string]*catalog.Table, serverID uint32, fn func(tx []event.Event, next catalog.Position) error) error {
+	flavor := from.Flavor
+	if flavor == "" {
+		flavor = s.flavor()
+	}
+	if flavor != gomysql.MariaDBFlavor && flavor != gomysql.MySQLFlavor {
+		return fmt.Errorf("source %s: position flavor %q is not mysql or mariadb", s.cfg.Addr, flavor)
+	}
+	if from.GTID == "" && from.File == "" {
+		return fmt.Errorf("source %s: the start position is empty (binary logging was off when it was recorded): turn log_bin on and take a new snapshot", s.cfg.Addr)
+	}
+	if serverID == 0 {
+		return fmt.Errorf("source %s: replica server id 0 is not allowed: pick a number no other replica of the source uses", s.cfg.Addr)
+	}
+	host, portStr, err := net.SplitHostPort(s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("source %s: binlog reader needs host:port: %w", s.cfg.Addr, err)
+	}
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return fmt.Errorf("source %s: port %q: %w", s.cfg.Addr, portStr, err)
+	}
+	cfg := replication.BinlogSyncerConfig{
+		ServerID:                serverID,
+		Flavor:                  flavor,
+		Host:                    host,
+		Port:                    uint16(port),
+		User:                    s.cfg.User,
+		Password:                s.cfg.Passwd,
+		Charset:                 "utf8mb4",
+		TLSConfig:               s.cfg.TLS,
+		ParseTime:               false,
+		TimestampStringLocation: time.UTC,
+		// Without UseDecimal go-mysql returns DECIMAL as its exact text,
+		// with every digit of the scale; that is what events carry.
+		UseDecimal:            false,
+		RenderJSONAsMySQLText: true,
+		HeartbeatPeriod:       30 * time.Second,
+		ReadTimeout:           90 * time.Second,
+		DisableRetrySync:      true,
+		Logger:                slog.New(slog.DiscardHandler),
+	}
+	syncer := replication.NewBinlogSyncer(cfg)
+	defer syncer.Close()
+
+	st := &streamState{
+		s: s, tables: tables, flavor: flavor, fn: fn,
+		file: from.File, pos: from.Pos,
+		dialect: "mysql",
+	}
+	var streamer *replication.BinlogStreamer
+	if from.GTID != "" {
+		gset, err := gomysql.ParseGTIDSet(flavor, from.GTID)
+		if err != nil {
+			return fmt.Errorf("source %s: start GTID set %q is malformed: %w", s.cfg.Addr, from.GTID, err)
+		}
+		st.gset = gset
+		streamer, err = syncer.StartSyncGTID(gset.Clone())
+		if err != nil {
+			return s.binlogError(from, err)
+		}
+	} else {
+		if from.Pos > 1<<32-1 {
+			return fmt.Errorf("source %s: binlog offset %d is out of range", s.cfg.Addr, from.Pos)
+		}
+		streamer, err = syncer.StartSync(gomysql.Position{Name: from.File, Pos: uint32(from.Pos)})
+		if err != nil {
+			return s.binlogError(from, err)
+		}
+	}
+	for {
+		ev, err := streamer.GetEvent(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return s.binlogError(from, err)
+		}
+		if err := st.handle(ev); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// binlogError turns replication errors into messages that say what to do.
+func (s *Source) binlogError(from catalog.Position, err error) error {
+	var me *gomysql.MyError
+	code := uint16(0)
+	if errors.As(err, &me) {
+		code = me.Code
+	}
+	msg := err.Error()
+	switch {
+	case code == 1236 || strings.Contains(msg, "ERROR 1236"):
+		return fmt.Errorf("source %s: the binlog at %s was purged (or never existed) on the server; ferry cannot resume there: take a new snapshot (ferry migrate) and raise binlog retention (expire_logs_days / binlog_expire_logs_seconds) so CDC can keep up: %w", s.cfg.Addr, from, err)
+	case code == 1227 || code == 1045 || code == 1044 || strings.Contains(msg, "ERROR 1227"):
+		need := "REPLICATION SLAVE, REPLICATION CLIENT"
+		if s.mariadb {
+			need = "REPLICATION SLAVE, BINLOG MONITOR"
+		}
+		return fmt.Errorf("source %s: user %q may not read the binary log: GRANT %s ON *.* TO the user: %w", s.cfg.Addr, s.cfg.User, need, err)
+	}
+	return fmt.Errorf("source %s: binlog stream from %s: %w", s.cfg.Addr, from, err)
+}
+
+// streamState follows the binlog: current file and offset, the executed
+// GTID set, and the transaction being buffered.
+type streamState struct {
+	s       *Source
+	tables  map[string]*catalog.Table
+	flavor  string
+	dialect string
+	fn      func([]event.Event, catalog.Position) error
+
+	file string
+	pos  uint64
+	gset gomysql.GTIDSet // nil until the first GTID when started from file:pos
+
+	inTx     bool
+	txGTID   string
+	txStart  string // file:pos of the transaction's first event
+	txEvents []event.Event
+	perTable map[string]int64
+}
+
+func (st *streamState) begin(h *replication.EventHeader, gtid string) {
+	st.inTx = true
+	st.txGTID = gtid
+	st.txStart = fmt.Sprintf("%s:%d", st.file, uint64(h.LogPos)-uint64(h.EventSize))
+	st.txEvents = st.txEvents[:0]
+	st.perTable = map[string]int64{}
+}
+
+func (st *streamState) handle(ev *replication.BinlogEvent) error {
+	h := ev.Header
+	switch e := ev.Event.(type) {
+	case *replication.RotateEvent:
+		st.file = string(e.NextLogName)
+		st.pos = e.Position
+		return nil
+	case *replication.MariadbGTIDEvent:
+		st.begin(h, e.GTID.String())
+	case *replication.GTIDEvent:
+		g, err := e.GTIDNext()
+		if err != nil {
+			return fmt.Errorf("source: binlog GTID event at %s:%d: %w", st.file, h.LogPos, err)
+		}
+		st.begin(h, g.String())
+	case *replication.QueryEvent:
+		q := strings.TrimSpace(string(e.Query))
+		switch strings.ToUpper(q) {
+		case "BEGIN":
+			if !st.inTx || len(st.txEvents) > 0 {
+				st.begin(h, "")
+			}
+		case "COMMIT":
+			return st.commit(h)
+		default:
+			// DDL and other standalone statements: a transaction of their own.
+			return st.commit(h)
+		}
+	case *replication.XIDEvent:
+		return st.commit(h)
+	case *replication.RowsEvent:
+		return st.rows(h, e)
+	case *replication.TransactionPayloadEvent:
+		for _, inner := range e.Events {
+			if err := st.handle(inner); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if h.LogPos > 0 && !st.inTx {
+		st.pos = uint64(h.LogPos)
+	}
+	return nil
+}
+
+func (st *streamState) rows(h *replication.EventHeader, e *replication.RowsEvent) error {
+	if e.Table == nil {
+		return nil
+	}
+	db, name := string(e.Table.Schema), string(e.Table.Table)
+	t := st.tables[db+"."+name]
+	if t == nil {
+		return nil
+	}
+	cols, err := rowColumns(t, int(e.ColumnCount))
+	if err != nil {
+		return err
+	}
+	if !st.inTx {
+		st.begin(h, "")
+	}
+	evPos := uint64(h.LogPos) - uint64(h.EventSize)
+	mk := func(row int, op string, before, after []any) error {
+		ev := event.Event{
+			Op: op,
+			Source: event.Source{
+				Version:   event.Version,
+				Connector: "mysql",
+				Name:      st.s.cfg.Addr,
+				Db:        db,
+				Table:     name,
+				ServerID:  h.ServerID,
+				GTID:      st.txGTID,
+				File:      st.file,
+				Pos:       evPos,
+				Row:       row,
+			},
+		}
+		var err error
+		if before != nil {
+			if ev.Before, err = rowMap(t, cols, before); err != nil {
+				return err
+			}
+		}
+		if after != nil {
+			if ev.After, err = rowMap(t, cols, after); err != nil {
+				return err
+			}
+		}
+		st.txEvents = append(st.txEvents, ev)
+		return nil
+	}
+	for _, sk := range e.SkippedColumns {
+		if len(sk) > 0 {
+			return fmt.Errorf("source %s: %s: the binlog row image at %s:%d is not full (binlog_row_image is not FULL): SET GLOBAL binlog_row_image=FULL, add it to my.cnf, and take a new snapshot", st.s.cfg.Addr, t.QualifiedName(), st.file, evPos)
+		}
+	}
+	switch e.Type() {
+	case replication.EnumRowsEventTypeInsert:
+		for i, r := range e.Rows {
+			if err := mk(i, event.OpCreate, nil, r); err != nil {
+				return err
+			}
+		}
+	case replication.EnumRowsEventTypeDelete:
+		for i, r := range e.Rows {
+			if err := mk(i, event.OpDelete, r, nil); err != nil {
+				return err
+			}
+		}
+	case replication.EnumRowsEventTypeUpdate:
+		if len(e.Rows)%2 != 0 {
+			return fmt.Errorf("source %s: update rows event at %s:%d has an odd number of row images", st.s.cfg.Addr, st.file, evPos)
+		}
+		for i := 0; i+1 < len(e.Rows); i += 2 {
+			if err := mk(i/2, event.OpUpdate, e.Rows[i], e.Rows[i+1]); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("source %s: unknown rows event type %s at %s:%d", st.s.cfg.Addr, h.EventType, st.file, evPos)
+	}
+	return nil
+}
+
+func (st *streamState) commit(h *replication.EventHeader) error {
+	if h.LogPos > 0 {
+		st.pos = uint64(h.LogPos)
+	}
+	if st.txGTID != "" {
+		if st.gset == nil {
+			g, err := gomysql.ParseGTIDSet(st.flavor, "")
+			if err != nil {
+				return err
+			}
+			st.gset = g
+		}
+		if err := st.gset.Update(st.txGTID); err != nil {
+			return fmt.Errorf("source: track GTID %s: %w", st.txGTID, err)
+		}
+	}
+	events := st.txEvents
+	txID := st.txGTID
+	if txID == "" {
+		txID = st.txStart
+	}
+	st.inTx, st.txGTID, st.txEvents = false, "", nil
+	if len(events) == 0 {
+		return nil
+	}
+	now := time.Now().UnixMilli()
+	perTable := map[string]int64{}
+	for i := range events {
+		e := &events[i]
+		perTable[e.Key()]++
+		e.TsMs = now
+		e.Source.TsMs = int64(h.Timestamp) * 1000
+		e.Transaction = &event.Transaction{ID: txID, TotalOrder: int64(i + 1), DataCollectionOrder: perTable[e.Key()]}
+	}
+	next := catalog.Position{Dialect: st.dialect, File: st.file, Pos: st.pos, Flavor: st.flavor}
+	if st.gset != nil {
+		next.GTID = gtidString(st.gset)
+	}
+	return st.fn(events, next)
+}
+
+// gtidString prints a GTID set with its parts in a stable order.
+func gtidString(g gomysql.GTIDSet) string {
+	s := strings.ReplaceAll(g.String(), "\n", "")
+	if _, ok := g.(*gomysql.MariadbGTIDSet); ok {
+		parts := strings.Split(s, ",")
+		sort.Strings(parts)
+		return strings.Join(parts, ",")
+	}
+	return s
+}
+
+// rowColumns returns the catalog columns the binlog row image holds:
+// all columns, or, when the image has fewer, the non-virtual ones.
+func rowColumns(t *catalog.Table, n int) ([]*catalog.Column, error) {
+	if n == len(t.Columns) {
+		return t.Columns, nil
+	}
+	var stored []*catalog.Column
+	for _, c := range t.Columns {
+		if c.Generated == nil || c.Generated.Stored {
+			stored = append(stored, c)
+		}
+	}
+	if n == len(stored) {
+		return stored, nil
+	}
+	return nil, fmt.Errorf("source: %s has %d columns in the binlog but %d in ferry's catalog: the table changed (DDL) after ferry read it; CDC does not follow schema changes yet, re-run the migration", t.QualifiedName(), n, len(t.Columns))
+}
+
+func rowMap(t *catalog.Table, cols []*catalog.Column, row []any) (map[string]any, error) {
+	if len(row) != len(cols) {
+		return nil, fmt.Errorf("source: %s: binlog row has %d values for %d columns", t.QualifiedName(), len(row), len(cols))
+	}
+	m := make(map[string]any, len(cols))
+	for i, c := range cols {
+		v, err := convertValue(c, row[i])
+		if err != nil {
+			return nil, fmt.Errorf("source: %s.%s: %w", t.QualifiedName(), c.Name, err)
+		}
+		m[c.Name] = v
+	}
+	return m, nil
+}
+
+// convertValue maps a go-mysql binlog value to the event representation
+// (docs/events.md), using the catalog type for what the binlog does not
+// carry (signedness, enum and set members, text vs binary).
+func convertValue(c *catalog.Column, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	ty := c.Type
+	switch ty.Name {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		return convertInt(ty, v)
+	case "bit":
+		switch x := v.(type) {
+		case int64:
+			return uint64(x), nil
+		}
+		return convertInt(catalog.Type{Name: "bigint", Unsigned: true}, v)
+	case "year":
+		if x, ok := v.(int); ok {
+			return int64(x), nil
+		}
+		return convertInt(ty, v)
+	case "decimal", "numeric", "dec", "fixed":
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case fmt.Stringer:
+			return x.String(), nil
+		}
+	case "float":
+		if x, ok := v.(float32); ok {
+			// Shortest decimal form of the float32, read as float64, so
+			// 1.1 stays 1.1 rather than 1.100000023841858.
+			f, err := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
+			return f, err
+		}
+		if x, ok := v.(float64); ok {
+			return x, nil
+		}
+	case "double", "real", "double precision":
+		switch x := v.(type) {
+		case float64:
+			return x, nil
+		case float32:
+			return float64(x), nil
+		}
+	case "date", "datetime", "timestamp", "time":
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case time.Time:
+			return x.UTC().Format("2006-01-02 15:04:05.999999"), nil
+		}
+	case "enum":
+		idx, ok := v.(int64)
+		if !ok {
+			break
+		}
+		if idx == 0 {
+			return "", nil // the invalid-value member MySQL stores in non-strict mode
+		}
+		if idx < 0 || int(idx) > len(ty.Values) {
+			return nil, fmt.Errorf("enum index %d out of range for %s: the column changed (DDL) after ferry read it", idx, ty)
+		}
+		return ty.Values[idx-1], nil
+	case "set":
+		mask, ok := v.(int64)
+		if !ok {
+			break
+		}
+		var parts []string
+		for i, m := range ty.Values {
+			if i < 64 && uint64(mask)&(1<<uint(i)) != 0 {
+				parts = append(parts, m)
+			}
+		}
+		if len(ty.Values) < 64 && uint64(mask)>>uint(len(ty.Values)) != 0 {
+			return nil, fmt.Errorf("set bitmask %#x has bits beyond the %d members of %s: the column changed (DDL) after ferry read it", mask, len(ty.Values), ty)
+		}
+		return strings.Join(parts, ","), nil
+	case "json":
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case []byte:
+			return string(x), nil
+		}
+	case "binary":
+		b := toBytes(v)
+		if int64(len(b)) < ty.Length {
+			// The binlog drops BINARY(n)'s trailing zero bytes.
+			p := make([]byte, ty.Length)
+			copy(p, b)
+			b = p
+		}
+		return b, nil
+	case "varbinary", "tinyblob", "blob", "mediumblob", "longblob":
+		return toBytes(v), nil
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext":
+		return decodeText(c, toBytes(v))
+	default:
+		// Spatial types and anything unknown: raw bytes (spatial: the
+		// 4-byte little-endian SRID followed by WKB) or go-mysql's value.
+		if b, ok := v.([]byte); ok {
+			return b, nil
+		}
+		return v, nil
+	}
+	return nil, fmt.Errorf("unexpected binlog value %T for type %s", v, ty)
+}
+
+func toBytes(v any) []byte {
+	switch x := v.(type) {
+	case []byte:
+		return x
+	case string:
+		return []byte(x)
+	}
+	return []byte(fmt.Sprint(v))
+}
+
+// decodeText turns a character column's bytes into UTF-8 by its charset.
+func decodeText(c *catalog.Column, b []byte) (any, error) {
+	cs := strings.ToLower(c.Charset)
+	switch {
+	case cs == "binary":
+		return b, nil
+	case cs == "latin1":
+		s, err := charmap.Windows1252.NewDecoder().Bytes(b)
+		if err != nil {
+			return nil, fmt.Errorf("decode latin1: %w", err)
+		}
+		return string(s), nil
+	}
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("value is not valid UTF-8 (column charset %q is not supported by CDC yet: convert the column to utf8mb4)", c.Charset)
+	}
+	return string(b), nil
+}
+
+// convertInt returns int64 for signed and uint64 for unsigned integer
+// columns. The binlog carries no signedness unless binlog_row_metadata is
+// FULL, so go-mysql may give a signed value for an unsigned column; its
+// bits are reinterpreted at the column's width.
+func convertInt(ty catalog.Type, v any) (any, error) {
+	var s int64
+	var u uint64
+	width := 64
+	signed := true
+	switch x := v.(type) {
+	case int8:
+		s, u, width = int64(x), uint64(uint8(x)), 8
+	case int16:
+		s, u, width = int64(x), uint64(uint16(x)), 16
+	case int32:
+		s, u, width = int64(x), uint64(uint32(x)), 32
+	case int64:
+		s, u = x, uint64(x)
+	case int:
+		s, u = int64(x), uint64(x)
+	case uint8:
+		u, signed = uint64(x), false
+	case uint16:
+		u, signed = uint64(x), false
+	case uint32:
+		u, signed = uint64(x), false
+	case uint64:
+		u, signed = x, false
+	default:
+		return nil, fmt.Errorf("unexpected binlog value %T for type %s", v, ty)
+	}
+	if ty.Name == "mediumint" && width == 32 {
+		u &= 0xFFFFFF
+	}
+	if ty.Unsigned {
+		return u, nil
+	}
+	if !signed {
+		return int64(u), nil
+	}
+	return s, nil
+}
