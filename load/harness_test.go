@@ -87,7 +87,12 @@ func ferry(t *testing.T, args ...string) (int, string, string) {
 
 func mustMigrate(t *testing.T, args ...string) string {
 	t.Helper()
-	code, out, errs := ferry(t, append([]string{"migrate", "--state-dir", t.TempDir()}, args...)...)
+	return mustMigrateIn(t, t.TempDir(), args...)
+}
+
+func mustMigrateIn(t *testing.T, stateDir string, args ...string) string {
+	t.Helper()
+	code, out, errs := ferry(t, append([]string{"migrate", "--state-dir", stateDir}, args...)...)
 	if code != 0 {
 		t.Fatalf("ferry migrate exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
@@ -311,29 +316,41 @@ func pgDigest(t *testing.T, c *pgx.Conn, schema string, tb *catalog.Table) diges
 // assertSameData compares every table's count and digest on both sides.
 func assertSameData(t *testing.T, srcURL, dstURL, schema string) *catalog.Schema {
 	t.Helper()
+	sc, diffs := compareData(t, srcURL, dstURL, schema)
+	for _, d := range diffs {
+		t.Error(d)
+	}
+	return sc
+}
+
+// compareData returns the tables whose count or digest differ.
+func compareData(t *testing.T, srcURL, dstURL, schema string) (*catalog.Schema, []string) {
+	t.Helper()
 	sc := inspect(t, srcURL)
 	my := openMySQL(t, srcURL)
 	pg := openPG(t, dstURL)
 	if len(sc.Tables) == 0 {
 		t.Fatal("no source tables")
 	}
+	var diffs []string
 	for _, tb := range sc.Tables {
 		a := mysqlDigest(t, my, tb)
 		b := pgDigest(t, pg, schema, tb)
 		if a != b {
-			t.Errorf("table %s: source %d rows (sum %x), target %d rows (sum %x)", tb.Name, a.Rows, a.Sum, b.Rows, b.Sum)
+			d := fmt.Sprintf("table %s: source %d rows (sum %x), target %d rows (sum %x)", tb.Name, a.Rows, a.Sum, b.Rows, b.Sum)
 			if a.Rows < 100 {
 				for _, c := range tb.Columns {
 					one := *tb
 					one.Columns = []*catalog.Column{c}
 					if x, y := mysqlValues(t, my, &one), pgValues(t, pg, schema, &one); x != y {
-						t.Errorf("  column %s differs:\n    source %q\n    target %q", c.Name, x, y)
+						d += fmt.Sprintf("\n  column %s differs:\n    source %q\n    target %q", c.Name, x, y)
 					}
 				}
 			}
+			diffs = append(diffs, d)
 		}
 	}
-	return sc
+	return sc, diffs
 }
 
 // mysqlValues and pgValues list a one-column table's normalized values,

@@ -71,6 +71,12 @@ type Options struct {
 	IsAlreadyExists func(error) bool
 	// IsRolledBack tells chunk errors after which nothing was committed.
 	IsRolledBack func(error) bool
+	// CDC, when set with --mode full+cdc or cdc, keeps the target in sync
+	// from the source's change log after (or instead of) the full load.
+	CDC *CDCOptions
+	// Loaded is called once the full load is done, before streaming, with
+	// the report so far (the CLI prints the summary then).
+	Loaded func(*Report)
 }
 
 // Report is the outcome of a run.
@@ -115,6 +121,7 @@ type runner struct {
 
 	mu        sync.Mutex
 	tableTime map[string]*tableTiming
+	began     time.Time
 }
 
 type tableTiming struct {
@@ -140,6 +147,7 @@ func Run(ctx context.Context, src source.Source, dst Target, opt Options) (*Repo
 	r := &runner{opt: opt, t: t, src: src, dst: dst, log: opt.Logger, tableTime: map[string]*tableTiming{},
 		report: &Report{Phases: map[string]float64{}}}
 	begin := time.Now()
+	r.began = begin
 	err := r.run(ctx)
 	r.report.Seconds = time.Since(begin).Seconds()
 	r.opt.Progress.Wait()
@@ -189,6 +197,12 @@ func (r *runner) run(ctx context.Context) error {
 	if t.DryRun {
 		return r.dryRun()
 	}
+	if t.Mode == task.ModeCDC {
+		if r.opt.CDC == nil {
+			return errors.New("--mode cdc is not available for this source and target")
+		}
+		return r.replicate(ctx, *r.opt.CDC)
+	}
 
 	st, resumed, err := OpenState(t.StateDir, TaskID(r.opt.TaskKey...))
 	if err != nil {
@@ -198,6 +212,16 @@ func (r *runner) run(ctx context.Context) error {
 	r.st = st
 	r.report.TaskID = st.TaskID
 	r.report.StateFile = st.Path()
+	if resumed && st.Completed && t.Mode == task.ModeFullCDC && r.opt.CDC != nil {
+		// The load is done: a rerun continues streaming where the target is.
+		r.report.Resumed = true
+		r.report.Snapshot, r.report.Consistent = st.Snapshot, st.Consistent
+		cdc := *r.opt.CDC
+		if st.Snapshot != nil {
+			cdc.Start = *st.Snapshot
+		}
+		return r.replicate(ctx, cdc)
+	}
 	if resumed && st.Completed {
 		resumed = false
 		// A finished task run again starts a new load.
@@ -264,7 +288,24 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	r.phase("views", start)
 	convert.SortActionItems(r.report.ActionItems)
-	return st.Update(func(s *State) { s.Completed = true })
+	if err := st.Update(func(s *State) { s.Completed = true }); err != nil {
+		return err
+	}
+	if t.Mode != task.ModeFullCDC {
+		return nil
+	}
+	if r.opt.CDC == nil {
+		return errors.New("--mode full+cdc is not available for this source and target")
+	}
+	if r.opt.Loaded != nil {
+		r.report.Seconds = time.Since(r.began).Seconds()
+		r.opt.Loaded(r.report)
+	}
+	cdc := *r.opt.CDC
+	if r.report.Snapshot != nil {
+		cdc.Start = *r.report.Snapshot
+	}
+	return r.replicate(ctx, cdc)
 }
 
 // dryRun prints the DDL the run would execute.

@@ -18,7 +18,9 @@ import (
 
 // Modes of a migration.
 const (
-	ModeFull = "full" // schema + data + keys (the default)
+	ModeFull    = "full"     // schema + data + keys (the default)
+	ModeFullCDC = "full+cdc" // the full load, then streaming changes until stopped
+	ModeCDC     = "cdc"      // streaming changes only, from --start-position or the applied position
 )
 
 // If-exists policies for non-empty target tables.
@@ -47,6 +49,8 @@ type Task struct {
 	IfExists        string `yaml:"if-exists"`
 	JSON            bool   `yaml:"json"`
 	ChunkRows       int64  `yaml:"chunk-rows"`
+	// StartPosition is where --mode cdc starts: a GTID set or file:pos.
+	StartPosition string `yaml:"start-position"`
 	// CopyFormat is the PostgreSQL COPY format: "text" or "binary".
 	CopyFormat string `yaml:"copy-format"`
 	// TinyintBoolean maps tinyint(1) to boolean (default true).
@@ -243,8 +247,10 @@ func (t *Task) Validate() error {
 	if t.Target == "" {
 		return errors.New("no target: pass --target postgres://user@host:5432/db (or set target: in the task file, or FERRY_TARGET)")
 	}
-	if t.Mode != ModeFull {
-		return fmt.Errorf("mode %q is not supported yet; use %q", t.Mode, ModeFull)
+	switch t.Mode {
+	case ModeFull, ModeFullCDC, ModeCDC:
+	default:
+		return fmt.Errorf("--mode %q: use full, full+cdc or cdc", t.Mode)
 	}
 	if t.SchemaOnly && t.DataOnly {
 		return errors.New("--schema-only and --data-only exclude each other")

@@ -227,7 +227,7 @@ func TestValidate(t *testing.T) {
 
 		{"no source", func(t *Task) { t.Source = "" }, "no source"},
 		{"no target", func(t *Task) { t.Target = "" }, "no target"},
-		{"unsupported mode", func(t *Task) { t.Mode = "cdc" }, `mode "cdc"`},
+		{"unsupported mode", func(t *Task) { t.Mode = "streaming" }, `--mode "streaming"`},
 		{"schema-only and data-only", func(t *Task) { t.SchemaOnly, t.DataOnly = true, true }, "exclude each other"},
 		{"bad if-exists", func(t *Task) { t.IfExists = "replace" }, `--if-exists "replace"`},
 		{"empty if-exists", func(t *Task) { t.IfExists = "" }, "--if-exists"},

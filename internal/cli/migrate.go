@@ -1,19 +1,26 @@
 package cli
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferrydb/ferry/apply"
+	"github.com/ferrydb/ferry/catalog"
+	"github.com/ferrydb/ferry/convert"
 	"github.com/ferrydb/ferry/load"
 	"github.com/ferrydb/ferry/source/mysql"
 	"github.com/ferrydb/ferry/target/postgres"
@@ -67,6 +74,7 @@ like it.`,
 			set("source", func() { t.Source = flags.Source })
 			set("target", func() { t.Target = flags.Target })
 			set("mode", func() { t.Mode = flags.Mode })
+			set("start-position", func() { t.StartPosition = flags.StartPosition })
 			set("tables", func() { t.Tables = task.SplitList(tables) })
 			set("parallel", func() { t.Parallel = flags.Parallel })
 			set("schema-only", func() { t.SchemaOnly = flags.SchemaOnly })
@@ -92,7 +100,8 @@ like it.`,
 	f.StringVarP(&file, "file", "f", "", "YAML task file; its keys are the long flag names (flags given on the command line win)")
 	f.StringVar(&flags.Source, "source", "", "source URL, mysql://user:password@host:3306/database (env FERRY_SOURCE)")
 	f.StringVar(&flags.Target, "target", "", "target URL, postgres://user:password@host:5432/database (env FERRY_TARGET)")
-	f.StringVar(&flags.Mode, "mode", task.ModeFull, "what to do: full (schema, data, keys)")
+	f.StringVar(&flags.Mode, "mode", task.ModeFull, "full (schema, data, keys); full+cdc (then stream changes until stopped); cdc (stream only)")
+	f.StringVar(&flags.StartPosition, "start-position", "", "with --mode cdc: where to start, a GTID set (0-1-42) or binlog file:pos (binlog.000003:4)")
 	f.StringVar(&tables, "tables", "", "tables to include/exclude, comma-separated globs: 'db.*,!db.big_log' (default: every table of the source database)")
 	f.IntVar(&flags.Parallel, "parallel", task.DefaultParallel(), "parallel workers for copying and index builds")
 	f.BoolVar(&flags.SchemaOnly, "schema-only", false, "create the schema, keys and views, copy no rows")
@@ -142,9 +151,34 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 	default:
 		prog = newLogProgress(log, 5*time.Second)
 	}
+	taskKey := []string{Redact(t.Source), Redact(t.Target), t.TargetSchema, strings.Join(t.Tables, ",")}
+	var cdc *load.CDCOptions
+	if t.Mode != task.ModeFull {
+		taskID := load.TaskID(taskKey...)
+		cdc = &load.CDCOptions{
+			Streamer: src,
+			NewApplier: func(ctx context.Context, plans map[string]*convert.TablePlan) (load.Applier, error) {
+				return apply.New(ctx, dst.Pool(), taskID, plans)
+			},
+			ServerID: serverID(taskID),
+		}
+		if t.StartPosition != "" {
+			p, err := parsePosition(t.StartPosition, src.MariaDB())
+			if err != nil {
+				return usageError{err}
+			}
+			cdc.Start = p
+		}
+	}
 	rep, runErr := load.Run(ctx, src, dst, load.Options{
-		Task:            t,
-		TaskKey:         []string{Redact(t.Source), Redact(t.Target), t.TargetSchema, strings.Join(t.Tables, ",")},
+		Task:    t,
+		TaskKey: taskKey,
+		CDC:     cdc,
+		Loaded: func(rep *load.Report) {
+			if !t.JSON {
+				printSummary(stdout, rep)
+			}
+		},
 		Progress:        prog,
 		DDL:             stdout,
 		Logger:          log,
@@ -179,8 +213,42 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 		}
 		return runErr
 	}
-	printSummary(stdout, rep)
+	if t.Mode == task.ModeFull {
+		printSummary(stdout, rep)
+	} else {
+		fmt.Fprintln(stdout, "streaming stopped; rerun the same command to continue from where the target is")
+	}
 	return nil
+}
+
+// filePosRe matches binlog "file.000123:4567" (a GTID set never has a
+// dot-number before its colon).
+var filePosRe = regexp.MustCompile(`^(.+\.\d+):(\d+)$`)
+
+// parsePosition reads --start-position: binlog file:pos, or a GTID set.
+func parsePosition(s string, mariadb bool) (catalog.Position, error) {
+	p := catalog.Position{Dialect: "mysql", Flavor: "mysql"}
+	if mariadb {
+		p.Flavor = "mariadb"
+	}
+	if m := filePosRe.FindStringSubmatch(s); m != nil {
+		pos, err := strconv.ParseUint(m[2], 10, 64)
+		if err != nil {
+			return p, fmt.Errorf("--start-position %q: the offset is not a number", s)
+		}
+		p.File, p.Pos = m[1], pos
+		return p, nil
+	}
+	p.GTID = s
+	return p, nil
+}
+
+// serverID is the replica server id ferry uses for a task: stable, and
+// away from the small ids servers usually have.
+func serverID(taskID string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(taskID))
+	return h.Sum32()%1_000_000_000 + 1_000_000
 }
 
 func printSummary(w io.Writer, rep *load.Report) {
