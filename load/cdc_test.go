@@ -142,8 +142,29 @@ func TestFullLoadThenCDC(t *testing.T) {
 	stopWrites(stop, wg)
 	cmd, out = start()
 	waitConverged(t, src, dst, 60*time.Second)
+
+	// 4. Restart the target, then the source, while streaming: ferry
+	// retries with backoff and recovers by itself.
+	if err := env.Postgres.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	my.Exec("INSERT INTO t (v, n, ts) VALUES ('after pg restart', 1, NOW(6))")
+	if err := env.MariaDB.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		if _, err := my.Exec("INSERT INTO t (v, n, ts) VALUES ('after mariadb restart', ?, NOW(6))", i); err != nil {
+			time.Sleep(100 * time.Millisecond) // the pool reconnects
+		}
+	}
+	waitConverged(t, src, dst, 90*time.Second)
+	if !strings.Contains(out.String(), "cdc: retrying") {
+		t.Errorf("no retry was logged:\n%s", out)
+	}
 	cmd.Process.Signal(syscall.SIGINT)
-	cmd.Wait()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("final stop: %v\n%s", err, out)
+	}
 	pg := openPG(t, dst)
 	if n := pgScalar[int64](t, pg, `SELECT count(*) - count(DISTINCT id) FROM t`); n != 0 {
 		t.Errorf("%d duplicate ids", n)

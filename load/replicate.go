@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ferrydb/ferry/catalog"
@@ -62,21 +63,65 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 	if err != nil {
 		return err
 	}
-	from := opt.Start
-	if p, err := ap.Position(ctx); err != nil {
-		return err
-	} else if p != nil {
-		from = *p
-	}
-	if from.File == "" && from.GTID == "" {
-		return errors.New("no position to stream from: the source's binary log was off at the snapshot; enable it (log_bin) and run a full load again, or pass --start-position")
-	}
 	if opt.BatchTxs <= 0 {
 		opt.BatchTxs = 1000
 	}
 	if opt.BatchWait <= 0 {
 		opt.BatchWait = 20 * time.Millisecond
 	}
+	// A dropped connection or a restarted server on either side is retried
+	// with backoff; every attempt resumes from what the target applied.
+	backoff := time.Second
+	failures := 0
+	for {
+		from := opt.Start
+		p, err := ap.Position(ctx)
+		if err == nil && p != nil {
+			from = *p
+		}
+		if err == nil {
+			if from.File == "" && from.GTID == "" {
+				return errors.New("no position to stream from: the source's binary log was off at the snapshot; enable it (log_bin) and run a full load again, or pass --start-position")
+			}
+			var applied int64
+			applied, err = r.streamOnce(ctx, opt, ap, tables, from)
+			if err == nil || ctx.Err() != nil {
+				return nil
+			}
+			if applied > 0 {
+				failures, backoff = 0, time.Second
+			}
+		}
+		if permanent(err) {
+			return err
+		}
+		failures++
+		if failures > 30 {
+			return fmt.Errorf("cdc: giving up after %d attempts: %w", failures, err)
+		}
+		r.log.Warn("cdc: retrying", "in", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
+}
+
+// permanent tells errors a retry cannot fix.
+func permanent(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"purged", "binlog_format", "binlog_row_image", "log_bin", "GRANT", "malformed", "not part of the plan", "session_replication_role"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// streamOnce streams from `from` and applies until ctx ends or an error.
+func (r *runner) streamOnce(ctx context.Context, opt CDCOptions, ap Applier, tables map[string]*catalog.Table, from catalog.Position) (int64, error) {
 	r.log.Info("streaming changes", "from", from.String())
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -119,25 +164,28 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 		case s, ok := <-ch:
 			if !ok {
 				if err := flush(); err != nil {
-					return err
+					return applied, fmt.Errorf("cdc: %w", err)
 				}
 				err := <-streamErr
 				if err == nil || errors.Is(err, context.Canceled) {
-					r.log.Info("streaming stopped", "transactions_applied", applied, "position", next.String())
-					return nil
+					if ctx.Err() != nil {
+						r.log.Info("streaming stopped", "transactions_applied", applied, "position", next.String())
+						return applied, nil
+					}
+					return applied, errors.New("cdc: the binlog stream ended")
 				}
-				return fmt.Errorf("cdc: %w", err)
+				return applied, fmt.Errorf("cdc: %w", err)
 			}
 			batch = append(batch, s.tx)
 			next = s.next
 			if len(batch) >= opt.BatchTxs {
 				if err := flush(); err != nil {
-					return fmt.Errorf("cdc: %w", err)
+					return applied, fmt.Errorf("cdc: %w", err)
 				}
 			}
 		case <-timer.C:
 			if err := flush(); err != nil {
-				return fmt.Errorf("cdc: %w", err)
+				return applied, fmt.Errorf("cdc: %w", err)
 			}
 			timer.Reset(opt.BatchWait)
 		}
