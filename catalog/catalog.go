@@ -198,6 +198,9 @@ type Position struct {
 	Pos     uint64 `json:"pos,omitempty"`
 	GTID    string `json:"gtid,omitempty"`
 	Flavor  string `json:"flavor,omitempty"` // "mysql" or "mariadb"
+	// LogSeq is the event-log sequence of the transaction that ends here,
+	// when changes travel through the event log (0 otherwise).
+	LogSeq uint64 `json:"log_seq,omitempty"`
 }
 
 func (p Position) String() string {

@@ -169,7 +169,14 @@ func TestFullLoadThenCDC(t *testing.T) {
 	if n := pgScalar[int64](t, pg, `SELECT count(*) - count(DISTINCT id) FROM t`); n != 0 {
 		t.Errorf("%d duplicate ids", n)
 	}
-	_ = filepath.Join
+	// The changes travelled through the embedded JetStream log, whose
+	// sequence is stored with the applied position.
+	if seq := pgScalar[int64](t, pg, `SELECT (position->>'log_seq')::bigint FROM _ferry.applied`); seq <= 0 {
+		t.Errorf("applied log sequence %d, want > 0", seq)
+	}
+	if dirs, _ := filepath.Glob(filepath.Join(state, "eventlog-*")); len(dirs) != 1 {
+		t.Errorf("no embedded event log in the state dir: %v", dirs)
+	}
 }
 
 // TestStopRightAfterSnapshot is the named case: ferry stops right after the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferrydb/ferry/catalog"
@@ -25,6 +26,14 @@ type Applier interface {
 	Apply(ctx context.Context, txs [][]event.Event, next catalog.Position) error
 }
 
+// EventLog is the durable log between the source stream and the applier
+// (eventlog implements it on NATS JetStream).
+type EventLog interface {
+	Publish(ctx context.Context, tx []event.Event, next catalog.Position) error
+	Consume(ctx context.Context, after uint64, fn func(tx []event.Event, next catalog.Position, lastSeq uint64) error) error
+	LastPosition(ctx context.Context) (*catalog.Position, error)
+}
+
 // CDCOptions configure Replicate.
 type CDCOptions struct {
 	Streamer Streamer
@@ -38,6 +47,10 @@ type CDCOptions struct {
 	// one target transaction, and how long a batch waits to fill.
 	BatchTxs  int
 	BatchWait time.Duration
+	// Log, when set, carries the changes: the stream publishes each
+	// transaction durably (the source position moves on only after the
+	// log acknowledged it) and the applier consumes from the log.
+	Log EventLog
 }
 
 type streamed struct {
@@ -78,6 +91,16 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 		p, err := ap.Position(ctx)
 		if err == nil && p != nil {
 			from = *p
+		}
+		if err == nil && opt.Log != nil {
+			// The log may hold transactions the target has not applied yet:
+			// stream from its end, apply from the target's log sequence.
+			var lp *catalog.Position
+			if lp, err = opt.Log.LastPosition(ctx); err == nil && lp != nil {
+				from.Dialect, from.File, from.Pos, from.GTID, from.Flavor = lp.Dialect, lp.File, lp.Pos, lp.GTID, lp.Flavor
+			} else if err == nil && lp == nil {
+				from.LogSeq = 0 // an empty (new or reset) log: consume from its start
+			}
 		}
 		if err == nil {
 			if from.File == "" && from.GTID == "" {
@@ -127,19 +150,55 @@ func (r *runner) streamOnce(ctx context.Context, opt CDCOptions, ap Applier, tab
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ch := make(chan streamed, 4*opt.BatchTxs)
+	emit := func(tx []event.Event, next catalog.Position) error {
+		select {
+		case ch <- streamed{tx, next}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	streamErr := make(chan error, 1)
-	go func() {
-		err := opt.Streamer.Stream(ctx, from, tables, opt.ServerID, func(tx []event.Event, next catalog.Position) error {
-			select {
-			case ch <- streamed{tx, next}:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
+	if opt.Log == nil {
+		go func() {
+			err := opt.Streamer.Stream(ctx, from, tables, opt.ServerID, emit)
+			close(ch)
+			streamErr <- err
+		}()
+	} else {
+		// source → log: a transaction counts as read once the log stored it.
+		var pubMu sync.Mutex
+		var pubErr error
+		pubDone := make(chan struct{})
+		defer func() { cancel(); <-pubDone }() // one publisher at a time
+		go func() {
+			defer close(pubDone)
+			err := opt.Streamer.Stream(ctx, from, tables, opt.ServerID, func(tx []event.Event, next catalog.Position) error {
+				return opt.Log.Publish(ctx, tx, next)
+			})
+			if err != nil && ctx.Err() == nil {
+				pubMu.Lock()
+				pubErr = err
+				pubMu.Unlock()
+				cancel() // ends the consumer, which reports this error
 			}
-		})
-		close(ch)
-		streamErr <- err
-	}()
+		}()
+		// log → applier: each transaction carries its log sequence, stored
+		// with the applied data.
+		go func() {
+			err := opt.Log.Consume(ctx, from.LogSeq, func(tx []event.Event, next catalog.Position, seq uint64) error {
+				next.LogSeq = seq
+				return emit(tx, next)
+			})
+			pubMu.Lock()
+			if pubErr != nil {
+				err = pubErr
+			}
+			pubMu.Unlock()
+			close(ch)
+			streamErr <- err
+		}()
+	}
 
 	var batch [][]event.Event
 	var next catalog.Position

@@ -49,6 +49,9 @@ type Task struct {
 	IfExists        string `yaml:"if-exists"`
 	JSON            bool   `yaml:"json"`
 	ChunkRows       int64  `yaml:"chunk-rows"`
+	// NATS is an external NATS server URL for the event log; "" runs an
+	// embedded server with its storage in the state dir.
+	NATS string `yaml:"nats"`
 	// StartPosition is where --mode cdc starts: a GTID set or file:pos.
 	StartPosition string `yaml:"start-position"`
 	// CopyFormat is the PostgreSQL COPY format: "text" or "binary".

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/ferrydb/ferry/apply"
 	"github.com/ferrydb/ferry/catalog"
 	"github.com/ferrydb/ferry/convert"
+	"github.com/ferrydb/ferry/eventlog"
 	"github.com/ferrydb/ferry/load"
 	"github.com/ferrydb/ferry/source/mysql"
 	"github.com/ferrydb/ferry/target/postgres"
@@ -75,6 +77,7 @@ like it.`,
 			set("target", func() { t.Target = flags.Target })
 			set("mode", func() { t.Mode = flags.Mode })
 			set("start-position", func() { t.StartPosition = flags.StartPosition })
+			set("nats", func() { t.NATS = flags.NATS })
 			set("tables", func() { t.Tables = task.SplitList(tables) })
 			set("parallel", func() { t.Parallel = flags.Parallel })
 			set("schema-only", func() { t.SchemaOnly = flags.SchemaOnly })
@@ -101,6 +104,7 @@ like it.`,
 	f.StringVar(&flags.Source, "source", "", "source URL, mysql://user:password@host:3306/database (env FERRY_SOURCE)")
 	f.StringVar(&flags.Target, "target", "", "target URL, postgres://user:password@host:5432/database (env FERRY_TARGET)")
 	f.StringVar(&flags.Mode, "mode", task.ModeFull, "full (schema, data, keys); full+cdc (then stream changes until stopped); cdc (stream only)")
+	f.StringVar(&flags.NATS, "nats", "", "CDC event log on an external NATS server (nats://host:4222); default: embedded, stored in --state-dir")
 	f.StringVar(&flags.StartPosition, "start-position", "", "with --mode cdc: where to start, a GTID set (0-1-42) or binlog file:pos (binlog.000003:4)")
 	f.StringVar(&tables, "tables", "", "tables to include/exclude, comma-separated globs: 'db.*,!db.big_log' (default: every table of the source database)")
 	f.IntVar(&flags.Parallel, "parallel", task.DefaultParallel(), "parallel workers for copying and index builds")
@@ -162,6 +166,17 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 			},
 			ServerID: serverID(taskID),
 		}
+		elog, err := eventlog.Open(ctx, eventlog.Options{
+			Dir:     filepath.Join(t.StateDir, "eventlog-"+taskID),
+			URL:     t.NATS,
+			Stream:  "FERRY_" + taskID,
+			Subject: "ferry." + taskID,
+		})
+		if err != nil {
+			return err
+		}
+		defer elog.Close()
+		cdc.Log = elog
 		if t.StartPosition != "" {
 			p, err := parsePosition(t.StartPosition, src.MariaDB())
 			if err != nil {
