@@ -129,7 +129,7 @@ func TestFullLoadThenCDC(t *testing.T) {
 	wg = writeLoad(t, my, stop, 2)
 	time.Sleep(500 * time.Millisecond)
 	stopWrites(stop, wg)
-	cmd, out = start()
+	cmd, _ = start()
 	waitConverged(t, src, dst, 60*time.Second)
 
 	// 3. SIGKILL in the middle of streaming, with writes running.

@@ -59,7 +59,7 @@ func (s *Source) CheckBinlog(ctx context.Context) error {
 	return s.checkReplicationGrants(ctx)
 }
 
-var grantOnAll = regexp.MustCompile("(?i)^GRANT (.*) ON \\*\\.\\* TO ")
+var grantOnAll = regexp.MustCompile(`(?i)^GRANT (.*) ON \*\.\* TO `)
 
 // checkReplicationGrants reads SHOW GRANTS for the current user and
 // reports the replication privileges it lacks. Privileges that come
