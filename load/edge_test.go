@@ -4,42 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/ferrydb/ferry/internal/fixtures"
 )
 
-const edgeSchema = `
-SET SESSION sql_mode = '';
-CREATE TABLE edge_types (
-  id INT PRIMARY KEY AUTO_INCREMENT,
-  ti TINYINT, tiu TINYINT UNSIGNED, b1 TINYINT(1), si SMALLINT, siu SMALLINT UNSIGNED,
-  mi MEDIUMINT, miu MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED,
-  d DECIMAL(65,30), f FLOAT, dbl DOUBLE, bt BIT(10),
-  c CHAR(10), vc VARCHAR(100) CHARACTER SET utf8mb4, tx TEXT, lt LONGTEXT, l1 VARCHAR(20) CHARACTER SET latin1,
-  bin BINARY(4), vb VARBINARY(300), bl BLOB, lb LONGBLOB,
-  e ENUM('a','b c','it''s'), st SET('x','y','z'),
-  y YEAR, dt DATE, dtm DATETIME(6), ts TIMESTAMP(3) NULL DEFAULT NULL, tm TIME(2),
-  j JSON
-);
-INSERT INTO edge_types (id) VALUES (1);
-INSERT INTO edge_types VALUES (2, -128, 255, 1, -32768, 65535, -8388608, 16777215, -2147483648, 4294967295,
-  -9223372036854775808, 18446744073709551615,
-  '12345678901234567890123456789012345.123456789012345678901234567890', 3.14159, 2.718281828459045, b'1010101010',
-  'abc', '😀🎉 naïve 𝄞 日本', 'tab\there\nnewline\\backslash "quote" ''single''', '', 'café',
-  X'00FF0A5C', X'000102', NULL, NULL,
-  'it''s', 'x,z', 2155, '1000-01-01', '9999-12-31 23:59:59.999999', '2038-01-19 03:14:07.499', '23:59:59.99',
-  '{"a": [1, 2, {"b": null}], "u": "😀", "n": 1.5}');
-INSERT INTO edge_types (id, ti, b1, vc, tx, dt, dtm, e, st, tm, bin, vb)
-  VALUES (3, 0, 0, '', '', '0000-00-00', '0000-00-00 00:00:00', 'a', '', '00:00:00', X'00000000', X'');
-INSERT INTO edge_types (id, bi, biu, d, b1, dt, dtm, y) VALUES (4, 9223372036854775807, 0, '-0.000000000000000000000000000001', 0, '2020-02-29', '2020-02-00 10:00:00', 1901);
-CREATE TABLE blobs (id INT PRIMARY KEY, bl LONGBLOB, big LONGTEXT);
-CREATE TABLE nopk (a INT, b VARCHAR(10));
-INSERT INTO nopk VALUES (1,'x'),(1,'x'),(NULL,NULL),(2,'');
-CREATE TABLE ` + "`order`" + ` (` + "`select`" + ` INT PRIMARY KEY, ` + "`from`" + ` VARCHAR(10) NOT NULL DEFAULT 'it''s', ` + "`User`" + ` INT, ` + "`MixedCase`" + ` TEXT);
-INSERT INTO ` + "`order`" + ` VALUES (1, 'a', 2, 'Hello'), (2, 'b', NULL, NULL);
-CREATE TABLE ` + "`MixedTable`" + ` (` + "`Id`" + ` INT PRIMARY KEY AUTO_INCREMENT, ` + "`Name`" + ` VARCHAR(20), KEY ` + "`IdxName`" + ` (` + "`Name`" + `));
-INSERT INTO ` + "`MixedTable`" + ` (` + "`Name`" + `) VALUES ('one'), ('two');
-CREATE TABLE zd (id INT PRIMARY KEY, d DATE NOT NULL, dt DATETIME NOT NULL DEFAULT '0000-00-00 00:00:00', ok DATE NOT NULL);
-INSERT INTO zd VALUES (1, '0000-00-00', '0000-00-00 00:00:00', '2000-01-01'), (2, '2001-01-01', '2001-01-01 00:00:00', '2001-01-01');
-`
+const edgeSchema = fixtures.EdgeSchema
 
 // TestEdgeCases checks that every value round-trips exactly (or, for zero
 // dates, becomes NULL with a warning).
