@@ -59,39 +59,20 @@ like it.`,
   ferry migrate -f task.yaml --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			t := &task.Task{}
-			if file != "" {
-				ft, err := task.Load(file)
-				if err != nil {
-					return usageError{err}
-				}
-				t = ft
+			t, set, err := taskFromFlags(cmd, file, flags, tables, &tinyBool)
+			if err != nil {
+				return err
 			}
-			fs := cmd.Flags()
-			set := func(name string, apply func()) {
-				if fs.Changed(name) {
-					apply()
-				}
-			}
-			set("source", func() { t.Source = flags.Source })
-			set("target", func() { t.Target = flags.Target })
 			set("mode", func() { t.Mode = flags.Mode })
 			set("start-position", func() { t.StartPosition = flags.StartPosition })
 			set("nats", func() { t.NATS = flags.NATS })
-			set("tables", func() { t.Tables = task.SplitList(tables) })
-			set("parallel", func() { t.Parallel = flags.Parallel })
 			set("schema-only", func() { t.SchemaOnly = flags.SchemaOnly })
 			set("data-only", func() { t.DataOnly = flags.DataOnly })
-			if fs.Changed("target-schema") || !t.TargetSchemaSet {
-				t.TargetSchema = flags.TargetSchema
-			}
 			set("state-dir", func() { t.StateDir = flags.StateDir })
 			set("dry-run", func() { t.DryRun = flags.DryRun })
 			set("if-exists", func() { t.IfExists = flags.IfExists })
 			set("json", func() { t.JSON = flags.JSON })
-			set("chunk-rows", func() { t.ChunkRows = flags.ChunkRows })
 			set("copy-format", func() { t.CopyFormat = flags.CopyFormat })
-			set("tinyint1-as-boolean", func() { t.TinyintBoolean = &tinyBool })
 			t.ApplyDefaults()
 			if err := t.Validate(); err != nil {
 				return usageError{err}

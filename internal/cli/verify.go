@@ -46,29 +46,10 @@ differences.`,
   ferry verify --source mysql://app@db1/shop --target postgres://app@pg1/shop --repair`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			t := &task.Task{}
-			if file != "" {
-				ft, err := task.Load(file)
-				if err != nil {
-					return usageError{err}
-				}
-				t = ft
+			t, _, err := taskFromFlags(cmd, file, flags, tables, &tinyBool)
+			if err != nil {
+				return err
 			}
-			fs := cmd.Flags()
-			set := func(name string, apply func()) {
-				if fs.Changed(name) {
-					apply()
-				}
-			}
-			set("source", func() { t.Source = flags.Source })
-			set("target", func() { t.Target = flags.Target })
-			set("tables", func() { t.Tables = task.SplitList(tables) })
-			set("parallel", func() { t.Parallel = flags.Parallel })
-			if fs.Changed("target-schema") || !t.TargetSchemaSet {
-				t.TargetSchema = flags.TargetSchema
-			}
-			set("chunk-rows", func() { t.ChunkRows = flags.ChunkRows })
-			set("tinyint1-as-boolean", func() { t.TinyintBoolean = &tinyBool })
 			t.ApplyDefaults()
 			if err := t.Validate(); err != nil {
 				return usageError{err}
