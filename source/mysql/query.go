@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"io"
@@ -25,11 +26,27 @@ func (s *Source) Query(ctx context.Context, q string, args []any, fn func(row []
 		return connectError(s.cfg, err)
 	}
 	defer conn.Close()
+	err = rawQuery(ctx, conn, q, args, fn)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("source: %w", err)
+	}
+	return nil
+}
+
+// rawQuery runs q on conn straight through the driver (sql.Conn.Raw),
+// skipping database/sql's per-row locking and conversions, and hands each
+// row to fn in text form: the driver parses the text protocol's numbers,
+// which are turned back into text in reused buffers; NULL is nil and an
+// empty string a non-nil empty slice.
+func rawQuery(ctx context.Context, conn *sql.Conn, q string, args []any, fn func(row [][]byte) error) error {
 	named := make([]driver.NamedValue, len(args))
 	for i, a := range args {
 		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 	}
-	err = conn.Raw(func(dc any) error {
+	return conn.Raw(func(dc any) error {
 		qc, ok := dc.(driver.QueryerContext)
 		if !ok {
 			return fmt.Errorf("the MySQL driver cannot query directly")
@@ -83,13 +100,6 @@ func (s *Source) Query(ctx context.Context, q string, args []any, fn func(row []
 			}
 		}
 	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return fmt.Errorf("source: %w", err)
-	}
-	return nil
 }
 
 // ReadRows streams the rows of t that satisfy where (SQL with ?

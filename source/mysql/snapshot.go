@@ -3,10 +3,8 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -282,65 +280,10 @@ func selectSQL(t *catalog.Table, cols []*catalog.Column, c source.Chunk, longLat
 	return b.String(), args
 }
 
-// ReadChunk streams rows straight from the driver (sql.Conn.Raw), skipping
-// database/sql's per-row locking and conversions: the driver's text rows
-// are handed over as they are.
+// ReadChunk streams the chunk's rows straight from the driver (rawQuery).
 func (r *reader) ReadChunk(ctx context.Context, t *catalog.Table, cols []*catalog.Column, c source.Chunk, fn func(row [][]byte) error) error {
 	q, args := selectSQL(t, cols, c, r.longLat)
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
-	err := r.conn.Raw(func(dc any) error {
-		qc, ok := dc.(driver.QueryerContext)
-		if !ok {
-			return fmt.Errorf("the MySQL driver cannot query directly")
-		}
-		rows, err := qc.QueryContext(ctx, q, named)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		dest := make([]driver.Value, len(cols))
-		row := make([][]byte, len(cols))
-		// The driver parses numbers of the text protocol; they are turned
-		// back into text here, as database/sql would, into reused buffers.
-		scratch := make([][]byte, len(cols))
-		for {
-			if err := rows.Next(dest); err != nil {
-				if err == io.EOF {
-					return nil
-				}
-				return err
-			}
-			for i, v := range dest {
-				switch x := v.(type) {
-				case nil:
-					row[i] = nil
-				case []byte:
-					row[i] = x
-				case int64:
-					scratch[i] = strconv.AppendInt(scratch[i][:0], x, 10)
-					row[i] = scratch[i]
-				case uint64:
-					scratch[i] = strconv.AppendUint(scratch[i][:0], x, 10)
-					row[i] = scratch[i]
-				case float32:
-					scratch[i] = strconv.AppendFloat(scratch[i][:0], float64(x), 'g', -1, 32)
-					row[i] = scratch[i]
-				case float64:
-					scratch[i] = strconv.AppendFloat(scratch[i][:0], x, 'g', -1, 64)
-					row[i] = scratch[i]
-				default:
-					return fmt.Errorf("column %s: unexpected %T from the driver", cols[i].Name, v)
-				}
-			}
-			if err := fn(row); err != nil {
-				return err
-			}
-		}
-	})
-	if err != nil {
+	if err := rawQuery(ctx, r.conn, q, args, fn); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
