@@ -3,7 +3,6 @@ package apply
 import (
 	"context"
 	"fmt"
-	"os"
 	"reflect"
 	"regexp"
 	"strings"
@@ -20,19 +19,7 @@ import (
 
 var env *sandbox.Env
 
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	e, err := sandbox.StartEnv(ctx)
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start test databases:", err)
-		os.Exit(1)
-	}
-	env = e
-	code := m.Run()
-	env.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sandbox.RunTests(m, &env) }
 
 var dbSeq int
 

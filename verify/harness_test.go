@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,56 +19,24 @@ import (
 
 var env *sandbox.Env
 
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	e, err := sandbox.StartEnv(ctx)
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start test databases:", err)
-		os.Exit(1)
-	}
-	env = e
-	code := m.Run()
-	env.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sandbox.RunTests(m, &env) }
 
 // sharedDir returns ../shared/datasets, or skips the test when it is absent.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	d, err := filepath.Abs(filepath.Join("..", "..", "shared", "datasets"))
-	if err == nil {
-		if _, err = os.Stat(d); err == nil {
-			return d
-		}
+	d := sandbox.SharedDatasets()
+	if d == "" {
+		t.Skip("skipping: the sample datasets are not in ../shared/datasets beside the project root (CI always has them)")
 	}
-	t.Skipf("skipping: the sample datasets are not at %s (they live in ../shared beside the project root; CI always has them)", d)
-	return ""
+	return d
 }
-
-var (
-	dbMu  sync.Mutex
-	dbSeq int
-)
 
 // freshDBs creates an empty MariaDB database and PostgreSQL database, both
 // named after the test, and returns their URLs.
 func freshDBs(t *testing.T) (src, dst, name string) {
 	t.Helper()
-	dbMu.Lock()
-	dbSeq++
-	seq := dbSeq
-	dbMu.Unlock()
-	name = strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "_"))
-	if len(name) > 40 {
-		name = name[:40]
-	}
-	name = fmt.Sprintf("%s_%d", name, seq)
-	ctx := context.Background()
-	if err := env.MariaDB.CreateDatabase(ctx, name); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Postgres.CreateDatabase(ctx, name); err != nil {
+	name, err := env.FreshDatabases(context.Background(), t.Name())
+	if err != nil {
 		t.Fatal(err)
 	}
 	return env.MariaDB.DSN(name), env.Postgres.DSN(name), name

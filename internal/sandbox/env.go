@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
+	"time"
 )
 
 // Env holds one MariaDB and one PostgreSQL for a test package.
@@ -89,5 +92,74 @@ func (e *Env) Close() {
 		if err := os.RemoveAll(e.dir); err != nil {
 			slog.Warn("sandbox: remove temp dir", "dir", e.dir, "err", err)
 		}
+	}
+}
+
+// RunTests is the body of a test package's TestMain: it starts an Env
+// into *env, runs the tests, stops the servers and exits with the tests'
+// code. m is the *testing.M.
+func RunTests(m interface{ Run() int }, env **Env) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	e, err := StartEnv(ctx)
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start test databases:", err)
+		os.Exit(1)
+	}
+	*env = e
+	code := m.Run()
+	e.Close()
+	os.Exit(code)
+}
+
+var (
+	dbSeqMu sync.Mutex
+	dbSeq   int
+)
+
+// FreshDatabases creates an empty database of the same new name on both
+// servers, derived from label (a test name), and returns the name.
+func (e *Env) FreshDatabases(ctx context.Context, label string) (string, error) {
+	dbSeqMu.Lock()
+	dbSeq++
+	n := dbSeq
+	dbSeqMu.Unlock()
+	name := strings.ToLower(nonWord.ReplaceAllString(label, "_"))
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	name = fmt.Sprintf("%s_%d", name, n)
+	if err := e.MariaDB.CreateDatabase(ctx, name); err != nil {
+		return "", err
+	}
+	if err := e.Postgres.CreateDatabase(ctx, name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// SharedDatasets returns the sample datasets directory, shared/datasets
+// beside the project root (the first directory up from the working
+// directory that holds go.mod), or "" when it is absent.
+func SharedDatasets() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			d := filepath.Join(filepath.Dir(dir), "shared", "datasets")
+			if _, err := os.Stat(d); err == nil {
+				return d
+			}
+			return ""
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
 	}
 }

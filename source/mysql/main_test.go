@@ -1,11 +1,7 @@
 package mysql_test
 
 import (
-	"context"
-	"fmt"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/ferrydb/ferry/internal/sandbox"
 )
@@ -14,16 +10,4 @@ import (
 // servers the package's integration tests run against.
 var env *sandbox.Env
 
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	e, err := sandbox.StartEnv(ctx)
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start test databases:", err)
-		os.Exit(1)
-	}
-	env = e
-	code := m.Run()
-	env.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sandbox.RunTests(m, &env) }
