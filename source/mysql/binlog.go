@@ -191,6 +191,17 @@ func (s *Source) Stream(ctx context.Context, from catalog.Position, tables map[s
 			return s.binlogError(from, err)
 		}
 	} else {
+		// The GTID set at file:pos: MariaDB computes it; for MySQL the
+		// positions carry none (a partial set would replay or fail).
+		st.fromFile = true
+		if s.mariadb {
+			var g sql.NullString
+			if err := s.db.QueryRowContext(ctx, "SELECT BINLOG_GTID_POS(?, ?)", from.File, from.Pos).Scan(&g); err == nil && g.Valid {
+				if gset, err := gomysql.ParseGTIDSet(flavor, g.String); err == nil {
+					st.gset, st.fromFile = gset, false
+				}
+			}
+		}
 		if from.Pos > 1<<32-1 {
 			return fmt.Errorf("source %s: binlog offset %d is out of range", s.cfg.Addr, from.Pos)
 		}
@@ -255,6 +266,23 @@ type streamState struct {
 	txStart  string // file:pos of the transaction's first event
 	txEvents []event.Event
 	perTable map[string]int64
+	// savepoints mark where the buffered rows stood at each SAVEPOINT, so
+	// ROLLBACK TO drops the rows after it.
+	savepoints []savepoint
+	// fromFile is true when streaming started from file:pos: the GTID set
+	// then is only what was seen since, so positions carry no GTID (a
+	// partial set would make a resume replay or fail).
+	fromFile bool
+}
+
+type savepoint struct {
+	name string
+	at   int
+}
+
+// savepointName normalizes a savepoint identifier (backquotes, case).
+func savepointName(s string) string {
+	return strings.ToLower(strings.Trim(strings.TrimSpace(s), "`"))
 }
 
 func (st *streamState) begin(h *replication.EventHeader, gtid string) {
@@ -279,6 +307,11 @@ func (st *streamState) handle(ev *replication.BinlogEvent) error {
 		if err != nil {
 			return fmt.Errorf("source: binlog GTID event at %s:%d: %w", st.file, h.LogPos, err)
 		}
+		if e.GNO == 0 {
+			// An anonymous GTID (gtid_mode=OFF): the transaction has none.
+			st.begin(h, "")
+			break
+		}
 		st.begin(h, g.String())
 	case *replication.QueryEvent:
 		q := strings.TrimSpace(string(e.Query))
@@ -290,6 +323,28 @@ func (st *streamState) handle(ev *replication.BinlogEvent) error {
 		case "COMMIT":
 			return st.commit(h)
 		default:
+			upper := strings.ToUpper(q)
+			switch {
+			case st.inTx && strings.HasPrefix(upper, "SAVEPOINT "):
+				// Part of the transaction: remember where its rows stood.
+				st.savepoints = append(st.savepoints, savepoint{name: savepointName(q[len("SAVEPOINT "):]), at: len(st.txEvents)})
+				return nil
+			case st.inTx && strings.HasPrefix(upper, "ROLLBACK TO "):
+				// The rows since the savepoint never took effect.
+				name := savepointName(q[strings.LastIndex(upper, " ")+1:])
+				for i := len(st.savepoints) - 1; i >= 0; i-- {
+					if st.savepoints[i].name == name {
+						st.txEvents = st.txEvents[:st.savepoints[i].at]
+						st.savepoints = st.savepoints[:i+1]
+						break
+					}
+				}
+				return nil
+			case st.inTx && strings.HasPrefix(upper, "RELEASE SAVEPOINT "):
+				return nil
+			case strings.HasPrefix(upper, "XA "):
+				return fmt.Errorf("source: XA transaction at %s:%d: ferry does not replicate XA transactions yet", st.file, h.LogPos)
+			}
 			// DDL and other standalone statements: a transaction of their own.
 			return st.commit(h)
 		}
@@ -412,7 +467,7 @@ func (st *streamState) commit(h *replication.EventHeader) error {
 	if txID == "" {
 		txID = st.txStart
 	}
-	st.inTx, st.txGTID, st.txEvents = false, "", nil
+	st.inTx, st.txGTID, st.txEvents, st.savepoints = false, "", nil, nil
 	if len(events) == 0 {
 		return nil
 	}
@@ -426,7 +481,7 @@ func (st *streamState) commit(h *replication.EventHeader) error {
 		e.Transaction = &event.Transaction{ID: txID, TotalOrder: int64(i + 1), DataCollectionOrder: perTable[e.Key()]}
 	}
 	next := catalog.Position{Dialect: st.dialect, File: st.file, Pos: st.pos, Flavor: st.flavor}
-	if st.gset != nil {
+	if st.gset != nil && !st.fromFile {
 		next.GTID = gtidString(st.gset)
 	}
 	return st.fn(events, next)

@@ -454,3 +454,30 @@ func TestStreamPurged(t *testing.T) {
 		}
 	}
 }
+
+// TestBinlogSavepoints: SAVEPOINT and ROLLBACK TO stay inside their
+// transaction (they are Query events in the binlog), and the rows rolled
+// back to a savepoint are not emitted.
+func TestBinlogSavepoints(t *testing.T) {
+	s, db := binlogDB(t)
+	exec(t, s, "CREATE TABLE sp (id INT PRIMARY KEY)")
+	from := position(t, s)
+	execTx(t, s, "INSERT INTO sp VALUES (1)", "SAVEPOINT a", "INSERT INTO sp VALUES (2)", "ROLLBACK TO SAVEPOINT a",
+		"INSERT INTO sp VALUES (3)", "SAVEPOINT b", "INSERT INTO sp VALUES (4)", "RELEASE SAVEPOINT b")
+	exec(t, s, "INSERT INTO sp VALUES (5)")
+	txs := stream(t, s, from, tablesOf(t, s, db), 2)
+	var got []string
+	for _, e := range txs[0].events {
+		got = append(got, fmt.Sprint(e.After["id"]))
+	}
+	if strings.Join(got, ",") != "1,3,4" {
+		t.Errorf("first transaction rows %v, want 1,3,4 (2 was rolled back to savepoint a)", got)
+	}
+	if len(txs[1].events) != 1 || fmt.Sprint(txs[1].events[0].After["id"]) != "5" {
+		t.Errorf("second transaction: %+v", txs[1].events)
+	}
+	// Resuming after the first transaction gives exactly the second.
+	if again := stream(t, s, txs[0].next, tablesOf(t, s, db), 1); fmt.Sprint(again[0].events[0].After["id"]) != "5" {
+		t.Errorf("resume after the savepoint transaction: %+v", again[0].events)
+	}
+}
