@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -104,7 +105,12 @@ func bytesOf(v any) ([]byte, error) {
 	case []byte:
 		return x, nil
 	case string:
-		return []byte(x), nil
+		// Events that travelled as JSON carry bytes base64-encoded.
+		b, err := base64.StdEncoding.DecodeString(x)
+		if err != nil {
+			return nil, fmt.Errorf("bytea value is a string but not base64: %w", err)
+		}
+		return b, nil
 	}
 	return nil, fmt.Errorf("unexpected %T value for a bytea column", v)
 }

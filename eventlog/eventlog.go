@@ -61,6 +61,7 @@
 package eventlog
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -450,7 +451,12 @@ func (l *Log) Consume(ctx context.Context, after uint64, fn func(tx []event.Even
 		h := msg.Headers()
 		if msg.Subject() != l.commit {
 			var ie indexed
-			if err := json.Unmarshal(msg.Data(), &ie.ev); err != nil {
+			// Numbers stay exact (json.Number, not float64: bigints above
+			// 2^53 would round); bytes arrive base64-encoded, as Debezium
+			// sends them, and the applier decodes them by column type.
+			dec := json.NewDecoder(bytes.NewReader(msg.Data()))
+			dec.UseNumber()
+			if err := dec.Decode(&ie.ev); err != nil {
 				return fmt.Errorf("eventlog: decode event at sequence %d: %w", seq, err)
 			}
 			ie.idx, err = strconv.Atoi(h.Get(HeaderIndex))

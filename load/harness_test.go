@@ -137,7 +137,7 @@ func mysqlExpr(c *catalog.Column) string {
 	q := "`" + strings.ReplaceAll(c.Name, "`", "``") + "`"
 	switch c.Type.Name {
 	case "bit":
-		return "CAST(" + q + " AS UNSIGNED)"
+		return fmt.Sprintf("LPAD(BIN(%s), %d, '0')", q, c.Type.Length)
 	case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection":
 		return "ST_AsText(" + q + ")"
 	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob":
@@ -150,7 +150,7 @@ func pgExpr(c *catalog.Column) string {
 	q := `"` + strings.ReplaceAll(c.Name, `"`, `""`) + `"`
 	switch c.Type.Name {
 	case "bit":
-		return "(" + q + ")::bigint::text"
+		return q + "::text"
 	case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection":
 		return "regexp_replace(" + q + "::text, '^SRID=[0-9]+;', '')"
 	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob":
