@@ -370,3 +370,19 @@ func sameKey(a, b []any) bool {
 	}
 	return true
 }
+
+// Forget removes the task's applied position from the target, if any: a
+// new full load makes it meaningless (CDC then starts at the new snapshot).
+func Forget(ctx context.Context, pool *pgxpool.Pool, taskID string) error {
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('_ferry.applied') IS NOT NULL`).Scan(&exists); err != nil {
+		return fmt.Errorf("target: look up _ferry.applied: %w", err)
+	}
+	if !exists {
+		return nil
+	}
+	if _, err := pool.Exec(ctx, `DELETE FROM _ferry.applied WHERE task_id = $1`, taskID); err != nil {
+		return fmt.Errorf("target: forget the applied position of task %s: %w", taskID, err)
+	}
+	return nil
+}

@@ -530,3 +530,12 @@ func redact(raw string) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// Purge empties the log: a new full load starts a new stream of changes,
+// and what the log held belongs to the previous one.
+func (l *Log) Purge(ctx context.Context) error {
+	if err := l.stream.Purge(ctx); err != nil {
+		return fmt.Errorf("eventlog: purge stream %s: %w", l.opt.Stream, err)
+	}
+	return nil
+}

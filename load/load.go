@@ -77,6 +77,10 @@ type Options struct {
 	// Loaded is called once the full load is done, before streaming, with
 	// the report so far (the CLI prints the summary then).
 	Loaded func(*Report)
+	// NewLoad is called when a new full load begins (not a resume): CDC
+	// state of an earlier load (applied position, event log) is dropped,
+	// so streaming starts at the new snapshot.
+	NewLoad func(ctx context.Context) error
 }
 
 // Report is the outcome of a run.
@@ -251,6 +255,11 @@ func (r *runner) run(ctx context.Context) error {
 
 	if err := r.preflight(ctx, resumed); err != nil {
 		return err
+	}
+	if !resumed && r.opt.NewLoad != nil && !t.SchemaOnly {
+		if err := r.opt.NewLoad(ctx); err != nil {
+			return err
+		}
 	}
 	if !st.SchemaDone {
 		start = time.Now()

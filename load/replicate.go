@@ -135,7 +135,7 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 // permanent tells errors a retry cannot fix.
 func permanent(err error) bool {
 	msg := err.Error()
-	for _, s := range []string{"purged", "binlog_format", "binlog_row_image", "log_bin", "GRANT", "malformed", "not part of the plan", "session_replication_role"} {
+	for _, s := range []string{"purged", "binlog_format", "binlog_row_image", "log_bin", "GRANT", "malformed", "not part of the migration", "session_replication_role", "XA transaction"} {
 		if strings.Contains(msg, s) {
 			return true
 		}

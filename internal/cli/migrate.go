@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -137,9 +138,23 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 		prog = newLogProgress(log, 5*time.Second)
 	}
 	taskKey := []string{Redact(t.Source), Redact(t.Target), t.TargetSchema, strings.Join(t.Tables, ",")}
+	taskID := load.TaskID(taskKey...)
+	logDir := filepath.Join(t.StateDir, "eventlog-"+taskID)
+	var elog *eventlog.Log
+	newLoad := func(ctx context.Context) error {
+		if err := apply.Forget(ctx, dst.Pool(), taskID); err != nil {
+			return err
+		}
+		if elog != nil {
+			return elog.Purge(ctx)
+		}
+		if t.NATS == "" {
+			return os.RemoveAll(logDir)
+		}
+		return nil
+	}
 	var cdc *load.CDCOptions
 	if t.Mode != task.ModeFull {
-		taskID := load.TaskID(taskKey...)
 		cdc = &load.CDCOptions{
 			Streamer: src,
 			NewApplier: func(ctx context.Context, plans map[string]*convert.TablePlan) (load.Applier, error) {
@@ -147,8 +162,9 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 			},
 			ServerID: serverID(taskID),
 		}
-		elog, err := eventlog.Open(ctx, eventlog.Options{
-			Dir:     filepath.Join(t.StateDir, "eventlog-"+taskID),
+		var err error
+		elog, err = eventlog.Open(ctx, eventlog.Options{
+			Dir:     logDir,
 			URL:     t.NATS,
 			Stream:  "FERRY_" + taskID,
 			Subject: "ferry." + taskID,
@@ -170,6 +186,7 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 		Task:    t,
 		TaskKey: taskKey,
 		CDC:     cdc,
+		NewLoad: newLoad,
 		Loaded: func(rep *load.Report) {
 			if !t.JSON {
 				printSummary(stdout, rep)
