@@ -539,3 +539,12 @@ func (l *Log) Purge(ctx context.Context) error {
 	}
 	return nil
 }
+
+// LastSeq is the sequence of the newest message in the log (0 if empty).
+func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("eventlog: stream %s info: %w", l.opt.Stream, err)
+	}
+	return info.State.LastSeq, nil
+}

@@ -32,6 +32,7 @@ type EventLog interface {
 	Publish(ctx context.Context, tx []event.Event, next catalog.Position) error
 	Consume(ctx context.Context, after uint64, fn func(tx []event.Event, next catalog.Position, lastSeq uint64) error) error
 	LastPosition(ctx context.Context) (*catalog.Position, error)
+	LastSeq(ctx context.Context) (uint64, error)
 }
 
 // CDCOptions configure Replicate.
@@ -96,10 +97,20 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 			// The log may hold transactions the target has not applied yet:
 			// stream from its end, apply from the target's log sequence.
 			var lp *catalog.Position
-			if lp, err = opt.Log.LastPosition(ctx); err == nil && lp != nil {
-				from.Dialect, from.File, from.Pos, from.GTID, from.Flavor = lp.Dialect, lp.File, lp.Pos, lp.GTID, lp.Flavor
-			} else if err == nil && lp == nil {
-				from.LogSeq = 0 // an empty (new or reset) log: consume from its start
+			var last uint64
+			if last, err = opt.Log.LastSeq(ctx); err == nil && from.LogSeq > last {
+				// The log is not the one the target consumed from (a new
+				// stream): everything in it was published from the applied
+				// position on, so consume it from its start.
+				r.log.Warn("cdc: the event log is newer than the target's position; consuming it from its start", "applied_seq", from.LogSeq, "log_last_seq", last)
+				from.LogSeq = 0
+			}
+			if err == nil {
+				if lp, err = opt.Log.LastPosition(ctx); err == nil && lp != nil {
+					from.Dialect, from.File, from.Pos, from.GTID, from.Flavor = lp.Dialect, lp.File, lp.Pos, lp.GTID, lp.Flavor
+				} else if err == nil && lp == nil {
+					from.LogSeq = 0 // an empty (new or reset) log: consume from its start
+				}
 			}
 		}
 		if err == nil {
@@ -108,8 +119,15 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 			}
 			var applied int64
 			applied, err = r.streamOnce(ctx, opt, ap, tables, from)
-			if err == nil || ctx.Err() != nil {
+			if err == nil {
 				return nil
+			}
+			if ctx.Err() != nil {
+				// Stopping: report a real failure of the last batch.
+				if errors.Is(err, context.Canceled) {
+					return nil
+				}
+				return err
 			}
 			if applied > 0 {
 				failures, backoff = 0, time.Second
