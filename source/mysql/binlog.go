@@ -176,6 +176,7 @@ func (s *Source) Stream(ctx context.Context, from catalog.Position, tables map[s
 
 	st := &streamState{
 		s: s, tables: tables, flavor: flavor, fn: fn,
+		idleEvery: s.idleAdvance, lastEmit: time.Now(),
 		file: from.File, pos: from.Pos,
 		dialect: "mysql",
 	}
@@ -269,6 +270,11 @@ type streamState struct {
 	// savepoints mark where the buffered rows stood at each SAVEPOINT, so
 	// ROLLBACK TO drops the rows after it.
 	savepoints []savepoint
+	// idleEvery is how often an empty transaction carries the position on
+	// while only unselected tables change (0: never); lastEmit is when a
+	// transaction was last handed on.
+	idleEvery time.Duration
+	lastEmit  time.Time
 	// fromFile is true when streaming started from file:pos: the GTID set
 	// then is only what was seen since, so positions carry no GTID (a
 	// partial set would make a resume replay or fail).
@@ -469,8 +475,17 @@ func (st *streamState) commit(h *replication.EventHeader) error {
 	}
 	st.inTx, st.txGTID, st.txEvents, st.savepoints = false, "", nil, nil
 	if len(events) == 0 {
-		return nil
+		// Only unselected tables changed. Now and then the position is
+		// handed on anyway (an empty transaction), so what the target
+		// stores keeps up with the binlog and a restart after a long quiet
+		// spell does not start from binlogs that were purged meanwhile.
+		if st.idleEvery <= 0 || time.Since(st.lastEmit) < st.idleEvery {
+			return nil
+		}
+		st.lastEmit = time.Now()
+		return st.fn([]event.Event{}, st.position())
 	}
+	st.lastEmit = time.Now()
 	now := time.Now().UnixMilli()
 	perTable := map[string]int64{}
 	for i := range events {
@@ -480,11 +495,16 @@ func (st *streamState) commit(h *replication.EventHeader) error {
 		e.Source.TsMs = int64(h.Timestamp) * 1000
 		e.Transaction = &event.Transaction{ID: txID, TotalOrder: int64(i + 1), DataCollectionOrder: perTable[e.Key()]}
 	}
+	return st.fn(events, st.position())
+}
+
+// position is where the stream stands after the last committed transaction.
+func (st *streamState) position() catalog.Position {
 	next := catalog.Position{Dialect: st.dialect, File: st.file, Pos: st.pos, Flavor: st.flavor}
 	if st.gset != nil && !st.fromFile {
 		next.GTID = gtidString(st.gset)
 	}
-	return st.fn(events, next)
+	return next
 }
 
 // gtidString prints a GTID set with its parts in a stable order.

@@ -481,3 +481,25 @@ func TestBinlogSavepoints(t *testing.T) {
 		t.Errorf("resume after the savepoint transaction: %+v", again[0].events)
 	}
 }
+
+// TestBinlogIdleAdvance: while only unselected tables change, Stream hands
+// on empty transactions now and then, so the position keeps moving.
+func TestBinlogIdleAdvance(t *testing.T) {
+	s, db := binlogDB(t)
+	exec(t, s, "CREATE TABLE sel (id INT PRIMARY KEY)", "CREATE TABLE other (id INT PRIMARY KEY)")
+	tables := tablesOf(t, s, db)
+	delete(tables, db+".other")
+	from := position(t, s)
+	s.SetIdleAdvance(time.Millisecond)
+	exec(t, s, "INSERT INTO other VALUES (1)")
+	time.Sleep(5 * time.Millisecond)
+	exec(t, s, "INSERT INTO other VALUES (2)")
+	end := position(t, s)
+	txs := stream(t, s, from, tables, 1)
+	if len(txs[0].events) != 0 {
+		t.Fatalf("want an empty transaction, got %d events", len(txs[0].events))
+	}
+	if txs[0].next.File != end.File || txs[0].next.Pos <= from.Pos {
+		t.Errorf("empty transaction at %s; stream started at %s, source is at %s", txs[0].next, from, end)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	driver "github.com/go-sql-driver/mysql"
 
@@ -19,7 +20,14 @@ type Source struct {
 	cfg     *driver.Config
 	mariadb bool
 	version string
+	// idleAdvance: see SetIdleAdvance.
+	idleAdvance time.Duration
 }
+
+// SetIdleAdvance sets how often Stream hands on an empty transaction while
+// only unselected tables change, so the stored position keeps up with the
+// binlog (default 10 s; 0 never).
+func (s *Source) SetIdleAdvance(d time.Duration) { s.idleAdvance = d }
 
 var _ source.Source = (*Source)(nil)
 
@@ -35,7 +43,7 @@ func Open(ctx context.Context, rawURL string) (*Source, error) {
 	}
 	db := sql.OpenDB(conn)
 	db.SetMaxIdleConns(4)
-	s := &Source{db: db, cfg: cfg}
+	s := &Source{db: db, cfg: cfg, idleAdvance: 10 * time.Second}
 	if err := db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&s.version); err != nil {
 		db.Close()
 		return nil, connectError(cfg, err)
