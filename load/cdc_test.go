@@ -15,6 +15,24 @@ import (
 	"time"
 )
 
+// lockedBuffer collects a subprocess's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // writeLoad runs inserts, updates (PK changes included), deletes and
 // multi-table transactions against the source until stop closes.
 func writeLoad(t *testing.T, db *sql.DB, stop <-chan struct{}, seed uint64) *sync.WaitGroup {
@@ -97,14 +115,14 @@ func TestFullLoadThenCDC(t *testing.T) {
 	bin := buildFerry(t)
 	state := t.TempDir()
 	args := []string{"migrate", "--mode", "full+cdc", "--source", src, "--target", dst, "--state-dir", state, "--chunk-rows", "5000"}
-	start := func() (*exec.Cmd, *bytes.Buffer) {
+	start := func() (*exec.Cmd, *lockedBuffer) {
 		cmd := exec.Command(bin, args...)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
+		out := &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		return cmd, &out
+		return cmd, out
 	}
 	stopWrites := func(stop chan struct{}, wg *sync.WaitGroup) { close(stop); wg.Wait() }
 
@@ -199,8 +217,8 @@ func TestStopRightAfterSnapshot(t *testing.T) {
 	// The same task continued with full+cdc resumes from the snapshot.
 	bin := buildFerry(t)
 	cmd := exec.Command(bin, "migrate", "--mode", "full+cdc", "--source", src, "--target", dst, "--state-dir", state)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -228,8 +246,8 @@ func TestCDCValuesThroughTheLog(t *testing.T) {
 	}
 	bin := buildFerry(t)
 	cmd := exec.Command(bin, "migrate", "--mode", "full+cdc", "--source", src, "--target", dst, "--state-dir", state)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -262,8 +280,8 @@ func TestNewLoadForgetsOldCDCState(t *testing.T) {
 	state := t.TempDir()
 	runCDC := func() {
 		cmd := exec.Command(bin, "migrate", "--mode", "full+cdc", "--source", src, "--target", dst, "--state-dir", state, "--if-exists", "drop")
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
+		out := &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
