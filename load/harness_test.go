@@ -26,26 +26,9 @@ var env *sandbox.Env
 
 func TestMain(m *testing.M) { sandbox.RunTests(m, &env) }
 
-// sharedDir returns ../shared/datasets, or skips the test when it is absent.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	d := sandbox.SharedDatasets()
-	if d == "" {
-		t.Skip("skipping: the sample datasets are not in ../shared/datasets beside the project root (CI always has them)")
-	}
-	return d
-}
+func sharedDir(t *testing.T) string { return sandbox.SharedDir(t) }
 
-// freshDBs creates an empty MariaDB database and PostgreSQL database, both
-// named after the test, and returns their URLs.
-func freshDBs(t *testing.T) (src, dst, name string) {
-	t.Helper()
-	name, err := env.FreshDatabases(context.Background(), t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return env.MariaDB.DSN(name), env.Postgres.DSN(name), name
-}
+func freshDBs(t *testing.T) (src, dst, name string) { return env.FreshDBs(t) }
 
 // ferry runs the CLI in-process.
 func ferry(t *testing.T, args ...string) (int, string, string) {

@@ -21,26 +21,9 @@ var env *sandbox.Env
 
 func TestMain(m *testing.M) { sandbox.RunTests(m, &env) }
 
-// sharedDir returns ../shared/datasets, or skips the test when it is absent.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	d := sandbox.SharedDatasets()
-	if d == "" {
-		t.Skip("skipping: the sample datasets are not in ../shared/datasets beside the project root (CI always has them)")
-	}
-	return d
-}
+func sharedDir(t *testing.T) string { return sandbox.SharedDir(t) }
 
-// freshDBs creates an empty MariaDB database and PostgreSQL database, both
-// named after the test, and returns their URLs.
-func freshDBs(t *testing.T) (src, dst, name string) {
-	t.Helper()
-	name, err := env.FreshDatabases(context.Background(), t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return env.MariaDB.DSN(name), env.Postgres.DSN(name), name
-}
+func freshDBs(t *testing.T) (src, dst, name string) { return env.FreshDBs(t) }
 
 // freshPG creates an empty PostgreSQL database and returns its URL.
 func freshPG(t *testing.T, name string) string {

@@ -237,6 +237,25 @@ func (g *gen) insert(s *ast.InsertStmt) (string, error) {
 	return b.String(), nil
 }
 
+// dmlTarget resolves the single target table of an UPDATE or DELETE,
+// renders it (with its alias) and opens its column scope; the caller pops
+// the scope when done.
+func (g *gen) dmlTarget(refs *ast.TableRefsClause, stmt string) (*ast.TableName, string, string, error) {
+	tn, alias, err := singleTable(refs, stmt)
+	if err != nil {
+		return nil, "", "", err
+	}
+	table, err := g.tableName(tn)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if alias != "" {
+		table += " AS " + g.ident(alias)
+	}
+	g.dmlScope(tn, alias)
+	return tn, alias, table, nil
+}
+
 func (g *gen) update(s *ast.UpdateStmt) (string, error) {
 	switch {
 	case s.With != nil:
@@ -248,18 +267,10 @@ func (g *gen) update(s *ast.UpdateStmt) (string, error) {
 	case s.Order != nil || s.Limit != nil:
 		return "", unsupported("ORDER BY or LIMIT in UPDATE")
 	}
-	tn, alias, err := singleTable(s.TableRefs, "UPDATE")
+	tn, alias, table, err := g.dmlTarget(s.TableRefs, "UPDATE")
 	if err != nil {
 		return "", err
 	}
-	table, err := g.tableName(tn)
-	if err != nil {
-		return "", err
-	}
-	if alias != "" {
-		table += " AS " + g.ident(alias)
-	}
-	g.dmlScope(tn, alias)
 	defer func() { g.scopes = g.scopes[:len(g.scopes)-1] }()
 	ref := tn.Name.L
 	if alias != "" {
@@ -334,18 +345,10 @@ func (g *gen) delete(s *ast.DeleteStmt) (string, error) {
 	case s.Order != nil || s.Limit != nil:
 		return "", unsupported("ORDER BY or LIMIT in DELETE")
 	}
-	tn, alias, err := singleTable(s.TableRefs, "DELETE")
+	_, _, table, err := g.dmlTarget(s.TableRefs, "DELETE")
 	if err != nil {
 		return "", err
 	}
-	table, err := g.tableName(tn)
-	if err != nil {
-		return "", err
-	}
-	if alias != "" {
-		table += " AS " + g.ident(alias)
-	}
-	g.dmlScope(tn, alias)
 	defer func() { g.scopes = g.scopes[:len(g.scopes)-1] }()
 	out := "DELETE FROM " + table
 	if s.Where != nil {

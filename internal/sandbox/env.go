@@ -163,3 +163,34 @@ func SharedDatasets() string {
 		dir = parent
 	}
 }
+
+// TB is the part of testing.TB the helpers below use (sandbox does not
+// import testing, as the demo links it too).
+type TB interface {
+	Helper()
+	Name() string
+	Fatal(args ...any)
+	Skip(args ...any)
+}
+
+// SharedDir returns the sample datasets directory or skips the test with
+// a message when it is absent (CI always has it).
+func SharedDir(t TB) string {
+	t.Helper()
+	d := SharedDatasets()
+	if d == "" {
+		t.Skip("skipping: the sample datasets are not in ../shared/datasets beside the project root (CI always has them)")
+	}
+	return d
+}
+
+// FreshDBs creates an empty database named after the test on both
+// servers and returns the MariaDB URL, the PostgreSQL URL and the name.
+func (e *Env) FreshDBs(t TB) (src, dst, name string) {
+	t.Helper()
+	name, err := e.FreshDatabases(context.Background(), t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.MariaDB.DSN(name), e.Postgres.DSN(name), name
+}
