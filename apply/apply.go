@@ -45,6 +45,14 @@ type Applier struct {
 	pool   *pgxpool.Pool
 	taskID string
 	tables map[string]*table
+	// Schema changes (ddl.go): the source tables as of the applied
+	// position, how to plan them, and the changes the user skipped.
+	schema  map[string]*catalog.Table
+	planner Planner
+	skip    map[string]bool
+	// cascadeParents are the target tables (TablePlan.Ident) that foreign
+	// keys with cascading actions reference (cascade.go).
+	cascadeParents map[string]bool
 }
 
 const (
@@ -58,6 +66,11 @@ CREATE TABLE IF NOT EXISTS _ferry.applied (
 	storeSQL    = `INSERT INTO _ferry.applied (task_id, position, applied_at) VALUES ($1, $2::text::jsonb, now())
 ON CONFLICT (task_id) DO UPDATE SET position = EXCLUDED.position, applied_at = EXCLUDED.applied_at`
 	replicaSQL = `SET LOCAL session_replication_role = replica`
+	// lockSQL serializes the task's target transactions and the read of
+	// its position: a run that starts while a killed predecessor's backend
+	// is still committing its last batch waits for that commit, so it
+	// never resumes from the position before it (and applies it twice).
+	lockSQL = `SELECT pg_advisory_xact_lock(hashtextextended('ferry applied ' || $1, 0))`
 )
 
 // New prepares the applier: it creates schema _ferry and table
@@ -81,12 +94,14 @@ func New(ctx context.Context, pool *pgxpool.Pool, taskID string, tables map[stri
 	if err := pool.QueryRow(ctx, `SELECT to_regclass('_ferry.applied') IS NOT NULL`).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("apply: look for _ferry.applied: %w", err)
 	}
-	if exists {
-		return a, nil
+	if !exists {
+		// Simple protocol: several statements in one Exec.
+		if _, err := pool.Exec(ctx, setupSQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+			return nil, fmt.Errorf("apply: create _ferry.applied: %w", err)
+		}
 	}
-	// Simple protocol: several statements in one Exec.
-	if _, err := pool.Exec(ctx, setupSQL, pgx.QueryExecModeSimpleProtocol); err != nil {
-		return nil, fmt.Errorf("apply: create _ferry.applied: %w", err)
+	if err := a.followCascades(ctx); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -94,19 +109,15 @@ func New(ctx context.Context, pool *pgxpool.Pool, taskID string, tables map[stri
 // Position returns the last applied source position, nil if none: resume
 // streaming from there.
 func (a *Applier) Position(ctx context.Context) (*catalog.Position, error) {
-	var raw string
-	err := a.pool.QueryRow(ctx, positionSQL, a.taskID).Scan(&raw)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
+	tx, err := a.pool.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("apply: read position of task %s: %w", a.taskID, err)
 	}
-	var p catalog.Position
-	if err := json.Unmarshal([]byte(raw), &p); err != nil {
-		return nil, fmt.Errorf("apply: decode position of task %s: %w", a.taskID, err)
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read only
+	if _, err := tx.Exec(ctx, lockSQL, a.taskID); err != nil {
+		return nil, fmt.Errorf("apply: lock task %s: %w", a.taskID, err)
 	}
-	return &p, nil
+	return readPosition(ctx, tx, a.taskID)
 }
 
 // Apply applies a batch of source transactions (in commit order) in one
@@ -114,53 +125,280 @@ func (a *Applier) Position(ctx context.Context) (*catalog.Position, error) {
 // transaction of the batch, in the same transaction. Either all of it
 // commits or nothing does.
 func (a *Applier) Apply(ctx context.Context, txs [][]event.Event, next catalog.Position) error {
-	pos, err := json.Marshal(next)
+	t, err := a.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("apply: encode position: %w", err)
+		return err
 	}
-	b := &pgx.Batch{}
-	var what []string // what[i] describes the i-th queued statement, for errors
-	queue := func(desc, sql string, args ...any) {
-		b.Queue(sql, args...)
-		what = append(what, desc)
+	defer t.Rollback(context.WithoutCancel(ctx))
+	var all []event.Event
+	for _, tx := range txs {
+		all = append(all, tx...)
 	}
-	for i, tx := range txs {
-		for j := range tx {
-			e := &tx[j]
-			t := a.tables[e.Key()]
-			if t == nil {
-				return fmt.Errorf("apply: transaction %d event %d (%s): table %s is not part of the migration", i, j, e.ID(), e.Key())
-			}
-			desc := fmt.Sprintf("transaction %d event %d (%s, op %q on %s)", i, j, e.ID(), e.Op, e.Key())
-			if err := t.queue(e, func(sql string, args ...any) { queue(desc, sql, args...) }); err != nil {
-				return fmt.Errorf("apply: %s: %w", desc, err)
+	if err := t.Apply(ctx, all); err != nil {
+		var ee *EventError
+		if errors.As(err, &ee) {
+			for i, n := 0, ee.Index; i < len(txs); i++ {
+				if n < len(txs[i]) {
+					return fmt.Errorf("apply: transaction %d event %d: %w", i, n, err)
+				}
+				n -= len(txs[i])
 			}
 		}
+		return err
 	}
-	queue("store the source position", storeSQL, a.taskID, string(pos))
+	return t.Commit(ctx, next)
+}
 
+// EventError is an error of one event in Tx.Apply.
+type EventError struct {
+	Index int // index of the event in Apply's events
+	Err   error
+}
+
+func (e *EventError) Error() string { return e.Err.Error() }
+func (e *EventError) Unwrap() error { return e.Err }
+
+// Tx is an open target transaction: events go in with Apply, as many
+// times as needed (a source transaction of any size, or many of them),
+// and Commit stores the source position with them.
+type Tx struct {
+	a       *Applier
+	tx      pgx.Tx
+	batch   pgx.Batch
+	applied int // events applied so far, for error messages
+	// A schema change moves the applier's plans on as it is queued; they
+	// go back when the transaction does not commit.
+	savedTables map[string]*table
+	savedSchema map[string]*catalog.Table
+	done        bool
+}
+
+// Begin opens a target transaction for applying events.
+func (a *Applier) Begin(ctx context.Context) (*Tx, error) {
 	tx, err := a.pool.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("apply: begin target transaction: %w", err)
+		return nil, fmt.Errorf("apply: begin target transaction: %w", err)
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after Commit
+	if _, err := tx.Exec(ctx, lockSQL, a.taskID); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // reporting the first error
+		return nil, fmt.Errorf("apply: lock task %s: %w", a.taskID, err)
+	}
 	if _, err := tx.Exec(ctx, replicaSQL); err != nil {
-		return fmt.Errorf("apply: SET session_replication_role = replica failed (the target user must be superuser, or on PostgreSQL 15+ have been granted SET on session_replication_role), needed so target triggers and foreign-key checks do not fire for replicated rows: %w", err)
+		tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // reporting the first error
+		return nil, fmt.Errorf("apply: SET session_replication_role = replica failed (the target user must be superuser, or on PostgreSQL 15+ have been granted SET on session_replication_role), needed so target triggers and foreign-key checks do not fire for replicated rows: %w", err)
 	}
-	br := tx.SendBatch(ctx, b)
-	for _, desc := range what {
+	return &Tx{a: a, tx: tx, savedTables: a.tables, savedSchema: a.schema}, nil
+}
+
+// Apply applies events (in source order) in the open transaction: one
+// round trip to the target. On an error the transaction is unusable:
+// Rollback it.
+func (t *Tx) Apply(ctx context.Context, events []event.Event) error {
+	var g *group
+	var first []int // index of the first event of each queued statement
+	flush := func() error {
+		if g == nil {
+			return nil
+		}
+		args, err := g.arrays()
+		if err != nil {
+			return &EventError{g.first, fmt.Errorf("apply: %w", err)}
+		}
+		sql := g.t.upsertSet
+		if g.kind == groupDelete {
+			sql = g.t.deleteSet
+		}
+		t.batch.Queue(sql, args...)
+		first = append(first, g.first)
+		g = nil
+		return nil
+	}
+	for j := range events {
+		e := &events[j]
+		if e.Op == event.OpDDL {
+			// In order: what is grouped so far goes first, and the plans
+			// move on for the events after it.
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := t.a.queueDDL(e, func(sql string, args ...any) {
+				t.batch.Queue(sql, args...)
+				first = append(first, j)
+			}); err != nil {
+				var pe *PauseError
+				if errors.As(err, &pe) {
+					return err
+				}
+				return &EventError{j, fmt.Errorf("apply: event %s (schema change at %s): %w", e.ID(), e.Where(), err)}
+			}
+			continue
+		}
+		tb := t.a.tables[e.Key()]
+		if tb == nil {
+			return &EventError{j, fmt.Errorf("apply: event %s: table %s is not part of the migration", e.ID(), e.Key())}
+		}
+		ops, ok, err := tb.ops(e)
+		if err != nil {
+			return &EventError{j, fmt.Errorf("apply: event %s (op %q on %s): %w", e.ID(), e.Op, e.Key(), err)}
+		}
+		if !ok {
+			// A statement of its own, in order.
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := tb.queue(e, func(sql string, args ...any) {
+				t.batch.Queue(sql, args...)
+				first = append(first, j)
+			}); err != nil {
+				return &EventError{j, fmt.Errorf("apply: event %s (op %q on %s): %w", e.ID(), e.Op, e.Key(), err)}
+			}
+			continue
+		}
+		for _, o := range ops {
+			if g == nil || g.t != tb || g.kind != o.kind {
+				if err := flush(); err != nil {
+					return err
+				}
+				g = &group{t: tb, kind: o.kind, first: j}
+				if o.kind == groupUpsert {
+					g.index = map[string]int{}
+				}
+			}
+			g.add(o.args, o.key)
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if err := t.send(ctx, first); err != nil {
+		var se *stmtError
+		if !errors.As(err, &se) {
+			return err
+		}
+		if e := &events[se.first]; e.Op == event.OpDDL {
+			// The target rejected a schema change: a retry cannot fix it.
+			if pe := ddlFailed(e, e.DDL, se.err); pe != nil {
+				return pe
+			}
+			return &EventError{se.first, fmt.Errorf("apply: event %s (schema change at %s): %w (the target transaction was rolled back)", e.ID(), e.Where(), se.err)}
+		}
+		// Name the failing event: replay the events one statement each in
+		// a transaction of their own (rolled back) to find it.
+		j := -1
+		if !hasDDL(events) {
+			j = t.a.diagnose(context.WithoutCancel(ctx), events)
+		}
+		if j < 0 {
+			j = se.first
+		}
+		e := &events[j]
+		return &EventError{j, fmt.Errorf("apply: event %s (op %q on %s): %w (the target transaction was rolled back)", e.ID(), e.Op, e.Key(), se.err)}
+	}
+	t.applied += len(events)
+	return nil
+}
+
+// stmtError is a failed statement of a batch.
+type stmtError struct {
+	first int // index of its first event
+	err   error
+}
+
+func (e *stmtError) Error() string { return e.err.Error() }
+
+// send runs the queued statements; first[i] is the first event of the
+// i-th statement (nil for the position).
+func (t *Tx) send(ctx context.Context, first []int) error {
+	if t.batch.Len() == 0 {
+		return nil
+	}
+	b := t.batch
+	t.batch = pgx.Batch{}
+	n := b.Len()
+	br := t.tx.SendBatch(ctx, &b)
+	for i := 0; i < n; i++ {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
-			return fmt.Errorf("apply: %s: %w (the whole batch was rolled back)", desc, err)
+			if first == nil {
+				return fmt.Errorf("apply: store the source position: %w (the target transaction was rolled back)", err)
+			}
+			return &stmtError{first[i], err}
 		}
 	}
 	if err := br.Close(); err != nil {
 		return fmt.Errorf("apply: batch: %w", err)
 	}
-	if err := tx.Commit(ctx); err != nil {
+	return nil
+}
+
+// diagnose applies events one statement each, in a transaction it rolls
+// back, and returns the index of the first event that fails (-1 if none).
+func (a *Applier) diagnose(ctx context.Context, events []event.Event) int {
+	tx, err := a.pool.Begin(ctx)
+	if err != nil {
+		return -1
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // diagnosis only
+	if _, err := tx.Exec(ctx, replicaSQL); err != nil {
+		return -1
+	}
+	for j := range events {
+		e := &events[j]
+		tb := a.tables[e.Key()]
+		if tb == nil {
+			return j
+		}
+		failed := false
+		if err := tb.queue(e, func(sql string, args ...any) {
+			if failed {
+				return
+			}
+			if _, err := tx.Exec(ctx, sql, args...); err != nil {
+				failed = true
+			}
+		}); err != nil || failed {
+			return j
+		}
+	}
+	return -1
+}
+
+// Commit stores next, the source position after the events applied, and
+// commits the target transaction.
+func (t *Tx) Commit(ctx context.Context, next catalog.Position) error {
+	pos, err := json.Marshal(next)
+	if err != nil {
+		return fmt.Errorf("apply: encode position: %w", err)
+	}
+	t.batch.Queue(storeSQL, t.a.taskID, string(pos))
+	if err := t.send(ctx, nil); err != nil {
+		return err
+	}
+	if err := t.tx.Commit(ctx); err != nil {
 		return fmt.Errorf("apply: commit target transaction: %w", err)
 	}
+	t.done = true
 	return nil
+}
+
+// Rollback abandons the transaction (a no-op after Commit), and the plan
+// changes of the schema changes it held.
+func (t *Tx) Rollback(ctx context.Context) {
+	if !t.done {
+		t.done = true
+		t.a.tables, t.a.schema = t.savedTables, t.savedSchema
+	}
+	t.tx.Rollback(ctx) //nolint:errcheck // nothing to do about it
+}
+
+// hasDDL tells whether events hold a schema change.
+func hasDDL(events []event.Event) bool {
+	for i := range events {
+		if events[i].Op == event.OpDDL {
+			return true
+		}
+	}
+	return false
 }
 
 // table holds one target table's statements (prepared and cached by pgx
@@ -176,6 +414,15 @@ type table struct {
 	updOne  string                // no pk: $1..$n after, $n+1..$2n before
 	delOne  string                // no pk: $1..$n before
 	truncat string
+	// cascadeParent: a foreign key with a cascading action references
+	// the table (cascade.go); rekey changes a primary key in place:
+	// $1..$n = cols, $n+1..$n+k = the old key.
+	cascadeParent bool
+	rekey         string
+	// Set-based statements (tables with a primary key, group.go):
+	// $1..$n = one text array per column / per key column.
+	upsertSet string
+	deleteSet string
 }
 
 func newTable(tp *convert.TablePlan) (*table, error) {
@@ -240,6 +487,16 @@ func newTable(tp *convert.TablePlan) (*table, error) {
 				id, strings.Join(set, ", "), strings.Join(where, " AND "), id, colList, valList)
 		}
 		t.delete = fmt.Sprintf("DELETE FROM %s WHERE %s", id, strings.Join(delWhere, " AND "))
+		var all, oldWhere []string
+		for i := range t.cols {
+			all = append(all, fmt.Sprintf("%s = %s", names[i], vals[i]))
+		}
+		for k, i := range t.pk {
+			oldWhere = append(oldWhere, fmt.Sprintf("%s = %s", names[i], castParam(len(t.cols)+k+1, t.cols[i])))
+		}
+		t.rekey = fmt.Sprintf("UPDATE %s SET %s WHERE %s AND NOT EXISTS (SELECT 1 FROM %s WHERE %s)",
+			id, strings.Join(all, ", "), strings.Join(oldWhere, " AND "), id, strings.Join(where, " AND "))
+		t.setSQL()
 		return t, nil
 	}
 
@@ -268,6 +525,11 @@ func newTable(tp *convert.TablePlan) (*table, error) {
 // assignment errors: those get the type without length, and the column's
 // assignment cast checks it.
 func castParam(n int, c *convert.ColumnPlan) string {
+	return fmt.Sprintf("$%d::text::%s", n, castType(c))
+}
+
+// castType is the type castParam casts to.
+func castType(c *convert.ColumnPlan) string {
 	typ := c.Type
 	switch {
 	case strings.HasPrefix(typ, "varchar("), strings.HasPrefix(typ, "character varying("):
@@ -275,7 +537,7 @@ func castParam(n int, c *convert.ColumnPlan) string {
 	case strings.HasPrefix(typ, "char("), strings.HasPrefix(typ, "character("):
 		typ = "bpchar"
 	}
-	return fmt.Sprintf("$%d::text::%s", n, typ)
+	return typ
 }
 
 // row converts an image (source column name → value) to parameters in
@@ -343,6 +605,12 @@ func (t *table) queue(e *event.Event, q func(sql string, args ...any)) error {
 			q(t.update, after...)
 			return nil
 		}
+		if t.cascadeParent {
+			// In place, so ON UPDATE CASCADE moves the referencing rows
+			// along; the upsert and delete are no-ops then, and settle a
+			// row the snapshot overlap already moved.
+			q(t.rekey, append(append([]any{}, after...), oldKey...)...)
+		}
 		q(t.delete, oldKey...)
 		q(t.upsert, after...)
 		return nil
@@ -384,5 +652,5 @@ func Forget(ctx context.Context, pool *pgxpool.Pool, taskID string) error {
 	if _, err := pool.Exec(ctx, `DELETE FROM _ferry.applied WHERE task_id = $1`, taskID); err != nil {
 		return fmt.Errorf("target: forget the applied position of task %s: %w", taskID, err)
 	}
-	return nil
+	return forgetSchema(ctx, pool, taskID)
 }

@@ -309,6 +309,51 @@ func TestExactlyOnce(t *testing.T) {
 	}
 }
 
+// TestPositionWaitsForCommit: a restarted applier reading the position
+// while another one's target transaction is still open (a killed run whose
+// backend is committing its last batch) waits for that transaction and
+// reads the position it stores: never the one before.
+func TestPositionWaitsForCommit(t *testing.T) {
+	pool := freshPG(t)
+	plans := setup(t, pool, allTypesTable())
+	a := newApplier(t, pool, plans)
+	ctx := context.Background()
+	first := catalog.Position{Dialect: "mysql", File: "binlog.000001", Pos: 100}
+	if err := a.Apply(ctx, scenario()[:1], first); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := a.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if err := tx.Apply(ctx, scenario()[1]); err != nil {
+		t.Fatal(err)
+	}
+	b := newApplier(t, pool, plans)
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if p, err := b.Position(short); err == nil {
+		t.Fatalf("Position read %v while a transaction of the task was open", p)
+	}
+	second := catalog.Position{Dialect: "mysql", File: "binlog.000001", Pos: 200}
+	got := make(chan *catalog.Position, 1)
+	go func() {
+		p, err := b.Position(ctx)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- p
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if err := tx.Commit(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	if p := <-got; p == nil || *p != second {
+		t.Errorf("Position after the commit = %v, want %v", p, second)
+	}
+}
+
 func TestFailedBatchRollsBack(t *testing.T) {
 	pool := freshPG(t)
 	plans := setup(t, pool, allTypesTable())

@@ -58,6 +58,9 @@ type TablePlan struct {
 	PrimaryKey string
 	// Indexes are built after the primary key, in parallel.
 	Indexes []string
+	// IndexBySource maps a source index name to its target name and
+	// CREATE INDEX statement (CDC follows ADD/DROP INDEX with them).
+	IndexBySource map[string]IndexPlan
 	// IndexNames are the target names of the indexes the plan creates
 	// (the primary key's included), to check for clashes in the target.
 	IndexNames []string
@@ -73,6 +76,12 @@ type TablePlan struct {
 	DeferredNotNull []string
 }
 
+// IndexPlan is one index on the target.
+type IndexPlan struct {
+	Name   string // target name
+	Create string // CREATE INDEX statement
+}
+
 // Ident returns the quoted target identifier of the table.
 func (t *TablePlan) Ident() string { return QuoteIdent(t.Schema) + "." + QuoteIdent(t.Name) }
 
@@ -83,6 +92,10 @@ type ColumnPlan struct {
 	Type     string
 	Encoding Encoding
 	NotNull  bool
+	// Def is the column's definition in Create; DefaultSQL its default
+	// ("" none) and Check its member CHECK expression (enum, set; "" none).
+	// CDC uses them to follow ALTER TABLE.
+	Def, DefaultSQL, Check string
 }
 
 // ViewPlan is one view to create after the data.
@@ -285,6 +298,7 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 			if d != "" {
 				b.WriteString(" DEFAULT ")
 				b.WriteString(d)
+				cp.DefaultSQL = d
 			}
 		}
 		if !c.Nullable {
@@ -299,14 +313,18 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 		switch c.Type.Name {
 		case "enum":
 			if !cast {
-				fmt.Fprintf(&b, " CHECK (%s IN (%s))", QuoteIdent(cp.Name), literalList(c.Type.Values))
+				cp.Check = fmt.Sprintf("%s IN (%s)", QuoteIdent(cp.Name), literalList(c.Type.Values))
 			}
 		case "set":
 			if !cast {
-				fmt.Fprintf(&b, " CHECK (%s <@ ARRAY[%s]::text[])", QuoteIdent(cp.Name), literalList(c.Type.Values))
+				cp.Check = fmt.Sprintf("%s <@ ARRAY[%s]::text[]", QuoteIdent(cp.Name), literalList(c.Type.Values))
 			}
 		}
-		defs = append(defs, b.String())
+		if cp.Check != "" {
+			fmt.Fprintf(&b, " CHECK (%s)", cp.Check)
+		}
+		cp.Def = b.String()
+		defs = append(defs, cp.Def)
 		if !generated {
 			tp.Load = append(tp.Load, cp)
 		}
@@ -348,6 +366,10 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 		if stmt != "" {
 			tp.Indexes = append(tp.Indexes, stmt)
 			tp.IndexNames = append(tp.IndexNames, name)
+			if tp.IndexBySource == nil {
+				tp.IndexBySource = map[string]IndexPlan{}
+			}
+			tp.IndexBySource[ix.Name] = IndexPlan{Name: name, Create: stmt}
 		}
 	}
 	for _, fk := range t.ForeignKeys {

@@ -13,51 +13,47 @@
 // # Stream layout
 //
 // One stream per task (Options.Stream) with file storage, limits retention
-// and a duplicate-detection window (Options.DuplicateWindow, 24h by
-// default). Every source transaction is stored as
+// and a duplicate-detection window. Source transactions, in commit order,
+// are packed into messages whose body is a JSON array of events
+// (event.Event, the Debezium envelope):
 //
-//   - one message per event on "<prefix>.<db>.<table>", the event as JSON,
-//     with Nats-Msg-Id = (*event.Event).ID(), the event's index within the
-//     transaction in the Ferry-Index header and the transaction's commit id
-//     in Ferry-Tx;
-//   - then one commit marker on "<prefix>._commit" (a single token, so it can
-//     never collide with a two-token event subject) whose Ferry-Position
-//     header (and body) holds the source position after the transaction
-//     (catalog.Position as JSON) and whose Ferry-Tx-Size header holds the
-//     number of events. The marker is sent only after JetStream
-//     acknowledged all of the transaction's events, so in stream order a
-//     marker always follows every event it commits, even when an event was
-//     retried or resent after a reconnect.
+//   - small transactions share a message: it holds whole transactions and
+//     goes on "<prefix>._commit";
+//   - a big transaction (more than one chunk, see event.Chunk, or more than
+//     MaxMessageBytes) is cut into messages on "<prefix>._part" holding
+//     only its events, the last piece on "<prefix>._commit" (followed by
+//     further whole transactions, if they fit).
 //
-// Database and table names are escaped into subject tokens (".", "*", ">",
-// "%", whitespace and control bytes become %XX).
+// A message never holds an unfinished transaction after a finished one.
+// Headers: Ferry-Begins "1" when the message's first event starts its
+// transaction (else it continues the one in the message before);
+// Ferry-Position (on _commit messages) the source position after the
+// message's last transaction (catalog.Position as JSON); Ferry-Events and
+// Ferry-Txs the number of events and of transactions ending in the message.
 //
-// # Exactly-once storage
+// # Exactly-once storage, pipelined
 //
-// Message ids are derived from the source position only (the events' ids,
-// and for the marker the id of the transaction's last event, or the next
-// position for an empty transaction), so re-reading the same binlog range
-// after a crash republishes the same ids and JetStream drops the
-// duplicates (within the duplicate window). Publish returns only once
-// JetStream acknowledged every message, i.e. the transaction is durably
-// stored; only then may the caller confirm the source position. After a
-// restart the source resumes from LastPosition, the position in the last
-// commit marker.
+// Messages are published asynchronously, up to MaxInFlight unacknowledged
+// at a time, each with Nats-Expected-Last-Sequence set to the sequence the
+// message before it gets: JetStream stores a message only right after its
+// predecessor, so when one publish fails every later one fails too, and
+// the log never has a gap. The source position is confirmed by the log
+// itself: after a failure or a crash the stream resumes from
+// LastPosition, the position in the last _commit message, and a
+// transaction stored there is never read twice. (Message ids would not
+// help here: ids that JetStream drops as duplicates break the sequence
+// chain.) A transaction whose pieces were stored only in part (a failure
+// mid-way) comes again from its first piece, with Ferry-Begins set:
+// consumers drop the unfinished one.
 //
 // # Consuming
 //
 // Consume reads the stream with an ordered, ephemeral consumer and hands
-// whole transactions (events up to a commit marker) to its callback along
-// with the marker's stream sequence. The applier stores that sequence with
-// the applied data (in the same target transaction) and resumes with
-// Consume(ctx, lastSeq, ...) — exactly after the last applied transaction.
-// Events are grouped by Ferry-Tx and ordered by Ferry-Index, so a
-// partially published transaction that was republished after a failure
-// still comes out whole and in source order.
-//
-// Throughput: one Publish costs two round trips to JetStream (events
-// pipelined with a bounded in-flight window, then the marker), since the
-// caller may confirm the source position only after both.
+// each message (Message: its events, whether they begin a transaction,
+// the position when the message ends at a commit, the stream sequence) to
+// its callback. The applier stores the sequence of the last message it
+// committed with the applied data (in the same target transaction) and
+// resumes with Consume(ctx, lastSeq, ...).
 package eventlog
 
 import (
@@ -69,8 +65,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -81,42 +79,79 @@ import (
 
 // Header names set on the stored messages.
 const (
-	HeaderPosition = "Ferry-Position" // commit marker: catalog.Position after the transaction, JSON
-	HeaderIndex    = "Ferry-Index"    // event: 0-based index within its transaction
-	HeaderTxSize   = "Ferry-Tx-Size"  // commit marker: number of events in the transaction
-	HeaderTx       = "Ferry-Tx"       // event and commit marker: the transaction's commit id
+	HeaderBegins   = "Ferry-Begins"   // "1": the message's first event starts its transaction
+	HeaderPosition = "Ferry-Position" // _commit messages: catalog.Position after the last transaction, JSON
+	HeaderEvents   = "Ferry-Events"   // number of events in the message
+	HeaderTxs      = "Ferry-Txs"      // number of transactions that end in the message
 )
 
-// commitToken is the last subject token of commit markers.
-const commitToken = "_commit"
+// Last subject tokens: messages that end with a commit, and pieces of a
+// transaction that goes on in the next message.
+const (
+	commitToken = "_commit"
+	partToken   = "_part"
+)
+
+// Message size and pipelining limits.
+const (
+	// MaxMessageBytes is the size from which a message is sent rather
+	// than filled further (one event may make it bigger).
+	MaxMessageBytes = 256 << 10
+	// MaxMessageEvents bounds the events of one message.
+	MaxMessageEvents = 2000
+	// MaxInFlight bounds the messages published and not yet acknowledged.
+	MaxInFlight = 16
+	// maxPayload is the embedded server's message size limit.
+	maxPayload = 64 << 20
+)
 
 // DefaultDuplicateWindow is the JetStream duplicate-detection window used
 // when Options.DuplicateWindow is zero.
 const DefaultDuplicateWindow = 24 * time.Hour
-
-// maxInFlight bounds the number of unacknowledged asynchronous publishes
-// within one Publish call.
-const maxInFlight = 1024
 
 // Options configures Open.
 type Options struct {
 	Dir             string        // state dir for the embedded server's JetStream file storage (ignored with URL)
 	URL             string        // external NATS server URL; "" = embedded in-process server
 	Stream          string        // stream name, e.g. "FERRY_<taskid>"
-	Subject         string        // subject prefix, e.g. "ferry.<taskid>"; events are published on <prefix>.<db>.<table>
+	Subject         string        // subject prefix, e.g. "ferry.<taskid>"; messages go on <prefix>._commit and <prefix>._part
 	DuplicateWindow time.Duration // JetStream duplicate-detection window (default 24h)
 }
 
-// Log is an open event log. Publish must not be called concurrently
-// (transactions are stored in call order); Consume and LastPosition may run
-// alongside it.
+// Log is an open event log. Add, Flush and Publish must not be called
+// concurrently (transactions are stored in call order); Consume,
+// LastPosition and LastSeq may run alongside them.
 type Log struct {
 	opt    Options
 	ns     *server.Server // embedded server, nil with an external URL
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
-	commit string // commit marker subject
+	commit string // subject of messages ending with a commit
+	part   string // subject of pieces of an unfinished transaction
+	pub    publisher
+}
+
+// publisher is the state of the pipelined publishing.
+type publisher struct {
+	ready   bool   // lastSeq is known
+	lastSeq uint64 // the sequence the last sent message gets
+	inTx    bool   // the last added chunk left its transaction open
+	pending []inflight
+
+	// The message being filled.
+	buf     bytes.Buffer
+	enc     *gojson.Encoder
+	events  int
+	txs     int  // transactions that end in it
+	begins  bool // its first event starts a transaction
+	pos     []byte
+	started bool
+}
+
+type inflight struct {
+	f   jetstream.PubAckFuture
+	seq uint64
 }
 
 // Open starts the embedded server if needed, connects and creates (or
@@ -128,7 +163,7 @@ func Open(ctx context.Context, opt Options) (*Log, error) {
 	if err := validate(&opt); err != nil {
 		return nil, err
 	}
-	l := &Log{opt: opt, commit: opt.Subject + "." + commitToken}
+	l := &Log{opt: opt, commit: opt.Subject + "." + commitToken, part: opt.Subject + "." + partToken}
 	ok := false
 	defer func() {
 		if !ok {
@@ -158,7 +193,8 @@ func Open(ctx context.Context, opt Options) (*Log, error) {
 		l.nc = nc
 	}
 
-	js, err := jetstream.New(l.nc, jetstream.WithPublishAsyncMaxPending(4*maxInFlight))
+	js, err := jetstream.New(l.nc, jetstream.WithPublishAsyncMaxPending(4*MaxInFlight),
+		jetstream.WithPublishAsyncTimeout(time.Minute))
 	if err != nil {
 		return nil, fmt.Errorf("eventlog: jetstream context: %w", err)
 	}
@@ -222,6 +258,7 @@ func (l *Log) startEmbedded(ctx context.Context) error {
 		DontListen: true,
 		NoLog:      true,
 		NoSigs:     true,
+		MaxPayload: maxPayload,
 	})
 	if err != nil {
 		return fmt.Errorf("eventlog: cannot create the embedded NATS server (store %s): %w", l.opt.Dir, err)
@@ -265,92 +302,188 @@ func (l *Log) Close() error {
 	return nil
 }
 
-// Publish stores one source transaction's events durably, each with
-// Nats-Msg-Id = ev.ID(), followed by a commit marker carrying next, the
-// source position after the transaction. It returns only after JetStream
-// acknowledged every message, so the caller may then confirm the source
-// position. Re-publishing the same transaction is a no-op (JetStream
-// acknowledges the duplicates without storing them).
-func (l *Log) Publish(ctx context.Context, tx []event.Event, next catalog.Position) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// Add queues one chunk of a source transaction (event.Chunk; next is the
+// source position after the transaction when c.Commit). Chunks must come
+// in stream order, the chunks of a transaction one after the other. Add
+// sends a message whenever one is full, keeping up to MaxInFlight
+// unacknowledged; it returns the first publishing error (the log then
+// holds everything before the failed message and nothing after it). Call
+// Flush to send the rest and wait until all of it is stored.
+func (l *Log) Add(ctx context.Context, c event.Chunk, next catalog.Position) error {
+	p := &l.pub
+	if !p.ready {
+		last, err := l.LastSeq(ctx)
+		if err != nil {
+			return err
+		}
+		p.ready, p.lastSeq = true, last
 	}
-	pending := make([]jetstream.PubAckFuture, 0, min(len(tx)+1, maxInFlight))
-	var ids []string // ids of pending, for error messages
-	wait := func(n int) error {
-		for len(pending) > n {
-			if err := awaitAck(ctx, pending[0]); err != nil {
-				return fmt.Errorf("eventlog: store message %s: %w", ids[0], err)
+	if c.First && p.inTx {
+		// The transaction before was given up half way (a source that
+		// restarted): what was added of it is dropped by consumers, as its
+		// next message begins a transaction. Ship what is queued first.
+		if err := l.send(ctx); err != nil {
+			return err
+		}
+	}
+	if p.txs > 0 && !c.Commit {
+		// A message never holds an unfinished transaction after a
+		// finished one.
+		if err := l.send(ctx); err != nil {
+			return err
+		}
+	}
+	chunkBytes, chunkEvents := 0, 0 // where this chunk starts in the message
+	for i := range c.Events {
+		ev := &c.Events[i]
+		if p.started && p.events > 0 && (p.events >= MaxMessageEvents || p.buf.Len() >= MaxMessageBytes) {
+			if i > 0 && p.txs > 0 {
+				// Full in the middle of a transaction that follows finished
+				// ones: its events so far move on to the next message.
+				carry := bytes.Clone(p.buf.Bytes()[chunkBytes:])
+				if chunkEvents > 0 {
+					carry = carry[1:] // the separating comma
+				}
+				n := p.events - chunkEvents
+				p.buf.Truncate(chunkBytes)
+				p.events = chunkEvents
+				if err := l.send(ctx); err != nil {
+					return err
+				}
+				p.start(c.First)
+				p.buf.Write(carry)
+				p.events = n
+				chunkBytes, chunkEvents = 1, 0
+			} else if err := l.send(ctx); err != nil {
+				return err
 			}
-			pending, ids = pending[1:], ids[1:]
 		}
+		if !p.started {
+			p.start(i == 0 && c.First)
+		}
+		if i == 0 {
+			chunkBytes, chunkEvents = p.buf.Len(), p.events
+		}
+		if p.events > 0 {
+			p.buf.WriteByte(',')
+		}
+		if err := p.enc.Encode(ev); err != nil {
+			return fmt.Errorf("eventlog: encode event %s: %w", ev.ID(), err)
+		}
+		p.events++
+	}
+	p.inTx = !c.Commit
+	if !c.Commit {
 		return nil
 	}
-	send := func(m *nats.Msg, id string) error {
-		if err := wait(maxInFlight - 1); err != nil {
-			return err
-		}
-		f, err := l.js.PublishMsgAsync(m, jetstream.WithMsgID(id), jetstream.WithExpectStream(l.opt.Stream))
-		if err != nil {
-			return fmt.Errorf("eventlog: publish message %s to %s: %w", id, m.Subject, err)
-		}
-		pending, ids = append(pending, f), append(ids, id)
-		return nil
+	if !p.started {
+		p.start(c.First)
 	}
-
-	cid := commitID(tx, next)
-	for i := range tx {
-		m, err := l.eventMsg(&tx[i], i, cid)
-		if err != nil {
-			return err
-		}
-		if err := send(m, tx[i].ID()); err != nil {
-			return err
-		}
-	}
-
 	pos, err := json.Marshal(next)
 	if err != nil {
 		return fmt.Errorf("eventlog: encode position %s: %w", next, err)
 	}
-	// The marker goes out only once every event is acknowledged, so it
-	// always follows all of its events in the stream, even if an event
-	// was retried (no responders) or resent after a reconnect.
-	if err := wait(0); err != nil {
-		return err
+	p.pos = pos
+	p.txs++
+	if p.events >= MaxMessageEvents || p.buf.Len() >= MaxMessageBytes {
+		return l.send(ctx)
 	}
-	m := nats.NewMsg(l.commit)
-	m.Data = pos
-	m.Header.Set(HeaderTx, cid)
-	m.Header.Set(HeaderPosition, string(pos))
-	m.Header.Set(HeaderTxSize, strconv.Itoa(len(tx)))
-	if err := send(m, cid); err != nil {
-		return err
-	}
-	return wait(0)
+	return nil
 }
 
-// eventMsg encodes the i-th event of a transaction.
-func (l *Log) eventMsg(ev *event.Event, i int, cid string) (*nats.Msg, error) {
-	data, err := json.Marshal(ev)
+// start begins a new message.
+func (p *publisher) start(begins bool) {
+	p.buf.Reset()
+	p.buf.WriteByte('[')
+	if p.enc == nil {
+		p.enc = gojson.NewEncoder(&p.buf)
+		p.enc.SetEscapeHTML(false)
+	}
+	p.started, p.begins, p.events, p.txs, p.pos = true, begins, 0, 0, nil
+}
+
+// send publishes the message being filled, asynchronously, expecting the
+// stream's last sequence to be the one of the message before.
+func (l *Log) send(ctx context.Context) error {
+	p := &l.pub
+	if !p.started {
+		return nil
+	}
+	p.buf.WriteByte(']')
+	subject := l.part
+	if p.txs > 0 {
+		subject = l.commit
+	}
+	m := nats.NewMsg(subject)
+	m.Data = bytes.Clone(p.buf.Bytes())
+	if p.begins {
+		m.Header.Set(HeaderBegins, "1")
+	}
+	m.Header.Set(HeaderEvents, strconv.Itoa(p.events))
+	m.Header.Set(HeaderTxs, strconv.Itoa(p.txs))
+	if p.txs > 0 {
+		m.Header.Set(HeaderPosition, string(p.pos))
+	}
+	p.started = false
+	if err := l.await(ctx, MaxInFlight-1); err != nil {
+		return err
+	}
+	f, err := l.js.PublishMsgAsync(m, jetstream.WithExpectLastSequence(p.lastSeq), jetstream.WithExpectStream(l.opt.Stream))
 	if err != nil {
-		return nil, fmt.Errorf("eventlog: encode event %s: %w", ev.ID(), err)
+		l.reset(ctx)
+		return fmt.Errorf("eventlog: publish to %s: %w", subject, err)
 	}
-	m := nats.NewMsg(l.eventSubject(ev))
-	m.Data = data
-	m.Header.Set(HeaderIndex, strconv.Itoa(i))
-	m.Header.Set(HeaderTx, cid)
-	return m, nil
+	p.lastSeq++
+	p.pending = append(p.pending, inflight{f, p.lastSeq})
+	return nil
 }
 
-// commitID is the commit marker's message id: derived from the
-// transaction's last event (its position), or for an empty transaction
-// from the position after it.
-func commitID(tx []event.Event, next catalog.Position) string {
-	if len(tx) > 0 {
-		return "commit:" + tx[len(tx)-1].ID()
+// await waits until at most n messages are unacknowledged.
+func (l *Log) await(ctx context.Context, n int) error {
+	p := &l.pub
+	for len(p.pending) > n {
+		in := p.pending[0]
+		if err := awaitAck(ctx, in.f); err != nil {
+			p.pending = p.pending[1:] // its result is taken
+			l.reset(ctx)
+			return fmt.Errorf("eventlog: store message %d of stream %s: %w (the log keeps everything before it; streaming resumes from there)", in.seq, l.opt.Stream, err)
+		}
+		p.pending[0] = inflight{}
+		p.pending = p.pending[1:]
 	}
-	return "commit@" + next.String()
+	return nil
+}
+
+// reset forgets the publishing state after a failure: the acks still
+// outstanding are waited for (so nothing lands after the caller re-read
+// the log's end), and the next Add starts from the log as it is.
+func (l *Log) reset(ctx context.Context) {
+	p := &l.pub
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, in := range p.pending {
+		_ = awaitAck(wctx, in.f)
+	}
+	*p = publisher{enc: p.enc}
+}
+
+// Flush sends the message being filled and waits until JetStream
+// acknowledged every message sent: all chunks added so far are durably
+// stored.
+func (l *Log) Flush(ctx context.Context) error {
+	if err := l.send(ctx); err != nil {
+		return err
+	}
+	return l.await(ctx, 0)
+}
+
+// Publish stores one whole source transaction and waits until it is
+// stored: Add of one chunk, then Flush.
+func (l *Log) Publish(ctx context.Context, tx []event.Event, next catalog.Position) error {
+	if err := l.Add(ctx, event.Chunk{Events: tx, First: true, Commit: true}, next); err != nil {
+		return err
+	}
+	return l.Flush(ctx)
 }
 
 func awaitAck(ctx context.Context, f jetstream.PubAckFuture) error {
@@ -364,48 +497,29 @@ func awaitAck(ctx context.Context, f jetstream.PubAckFuture) error {
 	}
 }
 
-func (l *Log) eventSubject(ev *event.Event) string {
-	return l.opt.Subject + "." + subjectToken(ev.Source.Db) + "." + subjectToken(ev.Source.Table)
+// Message is one stored message as Consume hands it on.
+type Message struct {
+	Seq    uint64        // stream sequence
+	Events []event.Event // in source order
+	// Begins is true when Events[0] starts its transaction; when false
+	// they continue the transaction of the message before. A message
+	// that begins while a transaction is still unfinished means that
+	// transaction was given up: drop what was seen of it.
+	Begins bool
+	// Commit is the source position after the last transaction ending in
+	// this message; nil when the message ends inside a transaction.
+	Commit *catalog.Position
+	// Txs is the number of transactions that end in this message.
+	Txs int
 }
 
-// subjectToken escapes a name into one NATS subject token.
-func subjectToken(s string) string {
-	if s == "" {
-		return "%"
-	}
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c <= ' ' || c == 0x7f || c == '.' || c == '*' || c == '>' || c == '%':
-			if b.Len() == 0 {
-				b.Grow(len(s) + 8)
-				b.WriteString(s[:i])
-			}
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		default:
-			if b.Len() > 0 {
-				b.WriteByte(c)
-			}
-		}
-	}
-	if b.Len() == 0 {
-		return s
-	}
-	return b.String()
-}
-
-// Consume reads whole transactions in stream order, starting after stream
-// sequence after (0 = from the beginning; otherwise the lastSeq of a
-// transaction handed to fn before), and calls fn(tx, next, lastSeq) for
-// each committed transaction: its events, the source position after it and
-// the stream sequence of its commit marker. It runs until ctx ends
-// (returning ctx.Err()) or fn fails (returning fn's error). The consumer
-// is ordered and ephemeral; the caller stores lastSeq to resume exactly.
-func (l *Log) Consume(ctx context.Context, after uint64, fn func(tx []event.Event, next catalog.Position, lastSeq uint64) error) error {
+// Consume reads the stream in order, starting after stream sequence after
+// (0 = from the beginning; otherwise the Seq of a message handed to fn
+// before that ended with a commit), and calls fn for each message. It runs
+// until ctx ends (returning ctx.Err()) or fn fails (returning fn's
+// error). The consumer is ordered and ephemeral; the caller stores Seq to
+// resume exactly.
+func (l *Log) Consume(ctx context.Context, after uint64, fn func(m Message) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -421,82 +535,81 @@ func (l *Log) Consume(ctx context.Context, after uint64, fn func(tx []event.Even
 	if err != nil {
 		return fmt.Errorf("eventlog: create consumer on stream %s: %w", l.opt.Stream, err)
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(2048))
-	if err != nil {
-		return fmt.Errorf("eventlog: consume stream %s: %w", l.opt.Stream, err)
-	}
-	defer it.Stop()
-
-	type indexed struct {
-		idx int
-		ev  event.Event
-	}
-	// Events waiting for their commit marker, by transaction. Normally
-	// only one transaction is open; events left over from an attempt
-	// whose transaction was never committed stay here.
-	open := map[string][]indexed{}
-	for {
-		msg, err := it.Next(jetstream.NextContext(ctx))
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("eventlog: read stream %s: %w", l.opt.Stream, err)
+	// The handler runs on the subscription's goroutine, one message at a
+	// time; fn blocking there holds the read-ahead at the pull limits.
+	// (The Messages iterator's channel can overflow and drop messages.)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var fnErr error
+	stopped := false
+	cc, err := cons.Consume(func(msg jetstream.Msg) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped || fnErr != nil {
+			return
 		}
 		md, err := msg.Metadata()
 		if err != nil {
-			return fmt.Errorf("eventlog: message metadata on stream %s: %w", l.opt.Stream, err)
+			fnErr = fmt.Errorf("eventlog: message metadata on stream %s: %w", l.opt.Stream, err)
+			cancel()
+			return
 		}
-		seq := md.Sequence.Stream
-		h := msg.Headers()
-		if msg.Subject() != l.commit {
-			var ie indexed
-			// Numbers stay exact (json.Number, not float64: bigints above
-			// 2^53 would round); bytes arrive base64-encoded, as Debezium
-			// sends them, and the applier decodes them by column type.
-			dec := json.NewDecoder(bytes.NewReader(msg.Data()))
-			dec.UseNumber()
-			if err := dec.Decode(&ie.ev); err != nil {
-				return fmt.Errorf("eventlog: decode event at sequence %d: %w", seq, err)
-			}
-			ie.idx, err = strconv.Atoi(h.Get(HeaderIndex))
-			if err != nil {
-				return fmt.Errorf("eventlog: event at sequence %d: bad %s header: %w", seq, HeaderIndex, err)
-			}
-			cid := h.Get(HeaderTx)
-			open[cid] = append(open[cid], ie)
-			continue
+		m, err := l.decode(msg.Subject(), msg.Headers(), msg.Data(), md.Sequence.Stream)
+		if err == nil {
+			err = fn(m)
 		}
-
-		var next catalog.Position
-		if err := json.Unmarshal([]byte(h.Get(HeaderPosition)), &next); err != nil {
-			return fmt.Errorf("eventlog: commit marker at sequence %d: bad %s header: %w", seq, HeaderPosition, err)
-		}
-		size, err := strconv.Atoi(h.Get(HeaderTxSize))
 		if err != nil {
-			return fmt.Errorf("eventlog: commit marker at sequence %d: bad %s header: %w", seq, HeaderTxSize, err)
+			fnErr = err
+			cancel()
 		}
-		cid := h.Get(HeaderTx)
-		cur := open[cid]
-		delete(open, cid)
-		tx := make([]event.Event, size)
-		seen := make([]bool, size)
-		for _, ie := range cur {
-			if ie.idx < 0 || ie.idx >= size || seen[ie.idx] {
-				return fmt.Errorf("eventlog: transaction committed at sequence %d (position %s): unexpected event %s with index %d of %d",
-					seq, next, ie.ev.ID(), ie.idx, size)
-			}
-			seen[ie.idx] = true
-			tx[ie.idx] = ie.ev
-		}
-		if len(cur) != size {
-			return fmt.Errorf("eventlog: transaction committed at sequence %d (position %s): %d of %d events in the log",
-				seq, next, len(cur), size)
-		}
-		if err := fn(tx, next, seq); err != nil {
-			return err
-		}
+	}, jetstream.PullMaxMessagesWithBytesLimit(1024, 2<<20))
+	if err != nil {
+		return fmt.Errorf("eventlog: consume stream %s: %w", l.opt.Stream, err)
 	}
+	<-ctx.Done()
+	cc.Stop()
+	mu.Lock()
+	stopped = true
+	err = fnErr
+	mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// decode turns a stored message into a Message.
+func (l *Log) decode(subject string, h nats.Header, data []byte, seq uint64) (Message, error) {
+	m := Message{Seq: seq, Begins: h.Get(HeaderBegins) == "1"}
+	switch subject {
+	case l.commit:
+		var p catalog.Position
+		if err := json.Unmarshal([]byte(h.Get(HeaderPosition)), &p); err != nil {
+			return m, fmt.Errorf("eventlog: message %d: bad %s header: %w", seq, HeaderPosition, err)
+		}
+		m.Commit = &p
+		n, err := strconv.Atoi(h.Get(HeaderTxs))
+		if err != nil {
+			return m, fmt.Errorf("eventlog: message %d: bad %s header: %w", seq, HeaderTxs, err)
+		}
+		m.Txs = n
+	case l.part:
+	default:
+		return m, fmt.Errorf("eventlog: message %d on unexpected subject %s (not written by this version of ferry?)", seq, subject)
+	}
+	// Numbers stay exact (json.Number, not float64: bigints above 2^53
+	// would round); bytes arrive base64-encoded, as Debezium sends them,
+	// and the applier decodes them by column type.
+	dec := gojson.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&m.Events); err != nil {
+		return m, fmt.Errorf("eventlog: decode the events of message %d: %w", seq, err)
+	}
+	if n, err := strconv.Atoi(h.Get(HeaderEvents)); err != nil || n != len(m.Events) {
+		return m, fmt.Errorf("eventlog: message %d holds %d events, its %s header says %q", seq, len(m.Events), HeaderEvents, h.Get(HeaderEvents))
+	}
+	return m, nil
 }
 
 // LastPosition returns the source position after the last transaction
@@ -548,3 +661,8 @@ func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
 	}
 	return info.State.LastSeq, nil
 }
+
+// Discard drops what Add queued and not yet sent, after waiting for the
+// acknowledgements still outstanding: a new run of the source starts from
+// the log as it is.
+func (l *Log) Discard(ctx context.Context) { l.reset(ctx) }

@@ -81,6 +81,13 @@ func writeLoad(t *testing.T, db *sql.DB, stop <-chan struct{}, seed uint64) *syn
 // waitConverged polls until every table matches or the deadline passes.
 func waitConverged(t *testing.T, src, dst string, within time.Duration) {
 	t.Helper()
+	waitConvergedLog(t, src, dst, within, nil)
+}
+
+// waitConvergedLog is waitConverged that prints ferry's output (when not
+// nil) if the target does not converge.
+func waitConvergedLog(t *testing.T, src, dst string, within time.Duration, out *lockedBuffer) {
+	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
 		_, diffs := compareData(t, src, dst, "public")
@@ -88,10 +95,28 @@ func waitConverged(t *testing.T, src, dst string, within time.Duration) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("target did not converge within %s:\n%s", within, strings.Join(diffs, "\n"))
+			log := ""
+			if out != nil {
+				log = "\nferry:\n" + out.String()
+			}
+			t.Fatalf("target did not converge within %s:\n%s%s", within, strings.Join(diffs, "\n"), log)
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
+}
+
+// startMigrate runs the ferry binary's migrate with args in the
+// background until the test ends (then SIGINT), and returns its output.
+func startMigrate(t *testing.T, args ...string) *lockedBuffer {
+	t.Helper()
+	cmd := exec.Command(buildFerry(t), append([]string{"migrate"}, args...)...)
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGINT); cmd.Wait() })
+	return out
 }
 
 // TestFullLoadThenCDC runs --mode full+cdc while a write load runs, then
@@ -142,6 +167,9 @@ func TestFullLoadThenCDC(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "streaming stopped") {
 		t.Errorf("no clean stop message:\n%s", out)
+	}
+	if !strings.Contains(out.String(), "table "+name+".nopk has no primary key") {
+		t.Errorf("no warning about the table without a primary key:\n%s", out)
 	}
 	stop = make(chan struct{})
 	wg = writeLoad(t, my, stop, 2)

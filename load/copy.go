@@ -41,6 +41,9 @@ func (r *runner) copyData(ctx context.Context) error {
 	}
 	r.st.Read(func(s *State) { r.report.Snapshot, r.report.Consistent = s.Snapshot, s.Consistent })
 	r.log.Info("snapshot opened", "position", pos.String(), "readers", n, "consistent", snap.Consistent())
+	if snap.Consistent() {
+		r.snapAt = &pos
+	}
 
 	var jobs []job
 	var copiedBefore []*convert.TablePlan
@@ -104,9 +107,10 @@ func (r *runner) copyData(ctx context.Context) error {
 		var zero map[string]int64
 		r.st.Read(func(s *State) { zero = s.Tables[own].ZeroDates })
 		stmts := append(r.keyStatements(tp, zero), tp.Indexes...)
+		r.obs.KeysStarted(own, len(stmts))
 		submitFKs(sched.start(own, len(stmts)))
 		for _, st := range stmts {
-			keys.submitThen(st, func() { submitFKs(sched.finished(own)) })
+			keys.submitThen(st, func() { r.obs.KeyBuilt(own); submitFKs(sched.finished(own)) })
 		}
 	}
 	for _, tp := range copiedBefore {
@@ -274,6 +278,9 @@ func (r *runner) copyChunk(ctx context.Context, rd source.Reader, j job) error {
 		j.chunk.Status = ChunkDone
 		j.chunk.Rows = stats.Written
 		ts := s.Tables[key]
+		if len(ts.Chunks) == 1 {
+			ts.CopiedAt = r.snapAt
+		}
 		for col, n := range stats.ZeroDates {
 			if ts.ZeroDates == nil {
 				ts.ZeroDates = map[string]int64{}

@@ -282,6 +282,10 @@ func compareData(t *testing.T, srcURL, dstURL, schema string) (*catalog.Schema, 
 	sc := inspect(t, srcURL)
 	my := openMySQL(t, srcURL)
 	pg := openPG(t, dstURL)
+	// Polling loops call this many times: close now, not at the test's end
+	// (the connections would pile up past max_connections).
+	defer my.Close()
+	defer pg.Close(context.Background())
 	if len(sc.Tables) == 0 {
 		t.Fatal("no source tables")
 	}

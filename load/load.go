@@ -81,6 +81,9 @@ type Options struct {
 	// state of an earlier load (applied position, event log) is dropped,
 	// so streaming starts at the new snapshot.
 	NewLoad func(ctx context.Context) error
+	// Observer, when set, hears progress, key builds and the change stream
+	// (for status and metrics).
+	Observer Observer
 }
 
 // Report is the outcome of a run.
@@ -122,6 +125,9 @@ type runner struct {
 	plan   *convert.Plan
 	st     *State
 	report *Report
+	obs    Observer
+	// snapAt is this run's snapshot position when it is exact (consistent).
+	snapAt *catalog.Position
 
 	mu        sync.Mutex
 	tableTime map[string]*tableTiming
@@ -148,8 +154,13 @@ func Run(ctx context.Context, src source.Source, dst Target, opt Options) (*Repo
 	if opt.IsRolledBack == nil {
 		opt.IsRolledBack = func(error) bool { return false }
 	}
+	var obs Observer = nopObserver{}
+	if opt.Observer != nil {
+		obs = opt.Observer
+		opt.Progress = teeProgress{opt.Progress, obs}
+	}
 	r := &runner{opt: opt, t: t, src: src, dst: dst, log: opt.Logger, tableTime: map[string]*tableTiming{},
-		report: &Report{Phases: map[string]float64{}}}
+		report: &Report{Phases: map[string]float64{}}, obs: obs}
 	begin := time.Now()
 	r.began = begin
 	err := r.run(ctx)
@@ -184,12 +195,7 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.dst.CheckPrivileges(ctx); err != nil {
 		return err
 	}
-	plan, err := convert.Build(sc, convert.Options{
-		TargetSchema:   t.TargetSchema,
-		TinyintBoolean: *t.TinyintBoolean,
-		Casts:          t.Casts,
-		PostGIS:        r.dst.HasPostGIS(ctx),
-	})
+	plan, err := convert.Build(sc, r.convertOptions(ctx))
 	if err != nil {
 		return err
 	}
@@ -201,9 +207,27 @@ func (r *runner) run(ctx context.Context) error {
 	if t.DryRun {
 		return r.dryRun()
 	}
+	if t.Mode == task.ModeFullCDC && r.opt.CDC != nil {
+		// A source that cannot feed CDC is refused before the load.
+		if err := r.opt.CDC.Streamer.CheckBinlog(ctx); err != nil {
+			return err
+		}
+	}
 	if t.Mode == task.ModeCDC {
 		if r.opt.CDC == nil {
 			return errors.New("--mode cdc is not available for this source and target")
+		}
+		if err := r.opt.CDC.Streamer.CheckBinlog(ctx); err != nil {
+			return err
+		}
+		for _, tp := range r.plan.Tables {
+			exists, _, err := r.dst.TableRows(ctx, tp.Schema, tp.Name)
+			if err != nil {
+				return err
+			}
+			if !exists {
+				return fmt.Errorf("--mode cdc: target table %s for %s does not exist: load it first (--mode full or full+cdc), or leave it out with --tables", tp.Ident(), tp.Source.QualifiedName())
+			}
 		}
 		return r.replicate(ctx, *r.opt.CDC)
 	}
@@ -315,6 +339,16 @@ func (r *runner) run(ctx context.Context) error {
 		cdc.Start = *r.report.Snapshot
 	}
 	return r.replicate(ctx, cdc)
+}
+
+// convertOptions are the task's conversion settings.
+func (r *runner) convertOptions(ctx context.Context) convert.Options {
+	return convert.Options{
+		TargetSchema:   r.t.TargetSchema,
+		TinyintBoolean: *r.t.TinyintBoolean,
+		Casts:          r.t.Casts,
+		PostGIS:        r.dst.HasPostGIS(ctx),
+	}
 }
 
 // dryRun prints the DDL the run would execute.

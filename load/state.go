@@ -53,6 +53,9 @@ type TableState struct {
 	KeyColumn string           `json:"key_column,omitempty"`
 	Chunks    []*ChunkState    `json:"chunks"`
 	ZeroDates map[string]int64 `json:"zero_dates,omitempty"`
+	// CopiedAt is the snapshot position a table copied whole (one chunk)
+	// was read at; CDC skips its changes up to there (see overlap.go).
+	CopiedAt *catalog.Position `json:"copied_at,omitempty"`
 }
 
 // ChunkState is one key range.

@@ -6,6 +6,7 @@ package source
 
 import (
 	"context"
+	"errors"
 
 	"github.com/ferrydb/ferry/catalog"
 )
@@ -58,3 +59,9 @@ type Reader interface {
 	// valid during the call to fn.
 	ReadChunk(ctx context.Context, t *catalog.Table, cols []*catalog.Column, c Chunk, fn func(row [][]byte) error) error
 }
+
+// ErrPaused ends a change stream at a schema change the source cannot
+// follow: the stream handed on the change (as a schema change event that
+// lists the unsupported parts), and the applier stops there with a
+// message that says how to continue.
+var ErrPaused = errors.New("the change stream stopped at a schema change ferry cannot follow")

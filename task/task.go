@@ -54,6 +54,10 @@ type Task struct {
 	NATS string `yaml:"nats"`
 	// StartPosition is where --mode cdc starts: a GTID set or file:pos.
 	StartPosition string `yaml:"start-position"`
+	// SkipDDLAt lists schema changes (GTID or binlog file:pos, as the
+	// pause message names them) that CDC moves past without changing the
+	// target: the user made the equivalent change.
+	SkipDDLAt []string `yaml:"skip-ddl-at"`
 	// CopyFormat is the PostgreSQL COPY format: "text" or "binary".
 	CopyFormat string `yaml:"copy-format"`
 	// TinyintBoolean maps tinyint(1) to boolean (default true).

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // sum is one side's checksum of a chunk: its row count and the sum of its
@@ -53,6 +54,36 @@ func (v *verifier) countTable(ctx context.Context, t *table, acc *tableAcc) erro
 	})
 	if err != nil {
 		return fmt.Errorf("%s: count rows: %w", t.name, err)
+	}
+	if s != d && v.opt.Live != nil {
+		// Live: count the source (A), wait for the stream to apply the
+		// position after it, count the target (T) and the source (B).
+		deadline := time.Now().Add(v.opt.Settle)
+		for {
+			var a, b int64
+			if err := v.queryRow(ctx, t.my, t.my.countSQL(), nil, &a); err != nil {
+				return fmt.Errorf("%s: count rows: %w", t.name, err)
+			}
+			if err := v.waitApplied(ctx); err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
+			if err := v.queryRow(ctx, t.pg, t.pg.countSQL(), nil, &d); err != nil {
+				return fmt.Errorf("%s: count rows: %w", t.name, err)
+			}
+			if err := v.queryRow(ctx, t.my, t.my.countSQL(), nil, &b); err != nil {
+				return fmt.Errorf("%s: count rows: %w", t.name, err)
+			}
+			s = a
+			if a == d || a == b {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%s: the row count kept changing on the source for %s: verify again when writes to this table slow down (--settle)", t.name, v.opt.Settle)
+			}
+			if err := sleep(ctx, 100*time.Millisecond); err != nil {
+				return err
+			}
+		}
 	}
 	acc.add(&chunkDiff{srcRows: s, dstRows: d})
 	return nil

@@ -17,6 +17,9 @@ type chunkDiff struct {
 	truncated   bool
 	// rowChunks counts the ranges compared row by row.
 	rowChunks int
+	// unsettled counts rows (or chunks, without a key) that kept changing
+	// on the source in live mode.
+	unsettled int64
 	// For --repair: every differing key (tables with a primary key), or
 	// the row hashes with their multiplicity (tables without).
 	repair        bool
@@ -82,24 +85,23 @@ func (d *chunkDiff) merge(o *chunkDiff) {
 	d.changed += o.changed
 	d.rowChunks += o.rowChunks
 	d.truncated = d.truncated || o.truncated
-	for _, k := range o.missingKeys {
-		d.missingKeys, d.truncated = appendCapped(d.missingKeys, k, d.limit, d.truncated)
-	}
-	for _, k := range o.extraKeys {
-		d.extraKeys, d.truncated = appendCapped(d.extraKeys, k, d.limit, d.truncated)
-	}
-	for _, c := range o.changedRows {
-		if len(d.changedRows) < d.limit {
-			d.changedRows = append(d.changedRows, c)
-		} else {
-			d.truncated = true
-		}
-	}
+	d.missingKeys, d.truncated = appendAllCapped(d.missingKeys, o.missingKeys, d.limit, d.truncated)
+	d.extraKeys, d.truncated = appendAllCapped(d.extraKeys, o.extraKeys, d.limit, d.truncated)
+	d.changedRows, d.truncated = appendAllCapped(d.changedRows, o.changedRows, d.limit, d.truncated)
 	d.fixDelete = append(d.fixDelete, o.fixDelete...)
 	d.fixWrite = append(d.fixWrite, o.fixWrite...)
 }
 
-func appendCapped(list [][]string, key []string, limit int, truncated bool) ([][]string, bool) {
+// appendAllCapped appends more to list up to limit items; truncated
+// becomes true when some did not fit.
+func appendAllCapped[T any](list, more []T, limit int, truncated bool) ([]T, bool) {
+	for _, x := range more {
+		list, truncated = appendCapped(list, x, limit, truncated)
+	}
+	return list, truncated
+}
+
+func appendCapped[T any](list []T, key T, limit int, truncated bool) ([]T, bool) {
 	if len(list) < limit {
 		return append(list, key), truncated
 	}
@@ -141,19 +143,9 @@ func (a *tableAcc) add(d *chunkDiff) {
 	r.Changed += d.changed
 	r.RowChunks += d.rowChunks
 	r.Truncated = r.Truncated || d.truncated
-	for _, k := range d.missingKeys {
-		r.MissingKeys, r.Truncated = appendCapped(r.MissingKeys, k, a.limit, r.Truncated)
-	}
-	for _, k := range d.extraKeys {
-		r.ExtraKeys, r.Truncated = appendCapped(r.ExtraKeys, k, a.limit, r.Truncated)
-	}
-	for _, c := range d.changedRows {
-		if len(r.ChangedRows) < a.limit {
-			r.ChangedRows = append(r.ChangedRows, c)
-		} else {
-			r.Truncated = true
-		}
-	}
+	r.MissingKeys, r.Truncated = appendAllCapped(r.MissingKeys, d.missingKeys, a.limit, r.Truncated)
+	r.ExtraKeys, r.Truncated = appendAllCapped(r.ExtraKeys, d.extraKeys, a.limit, r.Truncated)
+	r.ChangedRows, r.Truncated = appendAllCapped(r.ChangedRows, d.changedRows, a.limit, r.Truncated)
 }
 
 func (a *tableAcc) fail(err error) {

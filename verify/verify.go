@@ -17,9 +17,10 @@
 // encodings, in one target transaction per chunk; verification then runs
 // again on the repaired tables.
 //
-// A hook, Options.Recheck, is called for each chunk that differs before
-// its result counts; a CDC-aware mode will use it to wait for the change
-// stream to catch up and compare the chunk again.
+// While CDC runs (Options.Live), the rows of a chunk that differs are
+// read again after the applier has passed the source position read after
+// them, so that changes in flight are not reported as differences (see
+// liveRecheck).
 package verify
 
 import (
@@ -85,25 +86,15 @@ type Options struct {
 	// Repair re-copies the differing rows, then compares those tables
 	// again.
 	Repair bool
-	// Recheck, when set, is called for a chunk that differs, with the
-	// attempt number (1, 2, ...). Returning true compares the chunk again
-	// and discards this result; false keeps it. At most MaxRechecks
-	// rechecks are made per chunk. A CDC-aware verification waits here
-	// until the changes the source made since the chunk was read have
-	// been applied to the target.
-	Recheck     func(ctx context.Context, c ChunkInfo, attempt int) (bool, error)
-	MaxRechecks int
-	Logger      *slog.Logger
-}
-
-// ChunkInfo describes a chunk that differs.
-type ChunkInfo struct {
-	Table     string // source db.table
-	KeyColumn string // "" when the table is one chunk
-	Lo, Hi    *int64 // half-open key range; nil is open
-	Missing   int64
-	Extra     int64
-	Changed   int64
+	// Live, when set, makes the verification CDC-aware: the target is
+	// being kept in sync by a running change stream, and a differing chunk
+	// is settled row by row against the stream's progress (liveRecheck).
+	Live Follower
+	// Settle is how long, in live mode, rows that keep changing are read
+	// again before they are given up on (reported as unsettled, an error,
+	// never as a difference). Default 2 minutes.
+	Settle time.Duration
+	Logger *slog.Logger
 }
 
 type verifier struct {
@@ -132,6 +123,9 @@ func Run(ctx context.Context, src *mysql.Source, dst *postgres.Target, plan *con
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
+	}
+	if opt.Settle <= 0 {
+		opt.Settle = 2 * time.Minute
 	}
 	if opt.Repair && opt.Level == LevelCount {
 		return nil, errors.New("--repair needs --level checksum or row: counts do not say which rows differ")
@@ -317,34 +311,32 @@ feed:
 	wg.Wait()
 }
 
-// runChunk compares one chunk, rechecks it through Options.Recheck while
-// it differs, records the result and repairs it when asked.
+// runChunk compares one chunk (settling a difference against the change
+// stream in live mode), records the result and repairs it when asked.
 func (v *verifier) runChunk(ctx context.Context, t *table, acc *tableAcc, c Chunk, repair bool) error {
-	for attempt := 1; ; attempt++ {
-		d, err := v.compareChunk(ctx, t, c, repair)
-		if err != nil {
+	// Live mode lists every differing key, to read them again.
+	d, err := v.compareChunk(ctx, t, c, repair || v.opt.Live != nil)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", t.name, c, err)
+	}
+	if !d.clean() && v.opt.Live != nil {
+		if d, err = v.liveRecheck(ctx, t, c, d, repair); err != nil {
 			return fmt.Errorf("%s %s: %w", t.name, c, err)
 		}
-		if !d.clean() && v.opt.Recheck != nil && attempt <= v.opt.MaxRechecks {
-			info := ChunkInfo{Table: t.name, KeyColumn: t.rangeCol, Lo: c.Lo, Hi: c.Hi, Missing: d.missing, Extra: d.extra, Changed: d.changed}
-			again, err := v.opt.Recheck(ctx, info, attempt)
-			if err != nil {
-				return fmt.Errorf("%s %s: recheck: %w", t.name, c, err)
-			}
-			if again {
-				continue
-			}
+		if d.unsettled > 0 {
+			// Counted as an error: neither equal nor proven different.
+			acc.fail(fmt.Errorf("%d row(s) of %s kept changing on the source for %s and could not be compared: verify again when writes to this table slow down (--settle)", d.unsettled, c, v.opt.Settle))
 		}
-		acc.add(d)
-		if repair && !d.clean() {
-			st, err := v.repairChunk(ctx, t, d)
-			acc.addRepair(st.Deleted, st.Written, st.TriggersFired, err)
-			if err != nil {
-				v.log.Warn("repair failed", "table", t.name, "chunk", c.String(), "err", err)
-			}
-		}
-		return nil
 	}
+	acc.add(d)
+	if repair && !d.clean() {
+		st, err := v.repairChunk(ctx, t, d)
+		acc.addRepair(st.Deleted, st.Written, st.TriggersFired, err)
+		if err != nil {
+			v.log.Warn("repair failed", "table", t.name, "chunk", c.String(), "err", err)
+		}
+	}
+	return nil
 }
 
 // compareChunk compares a chunk: by checksum, narrowing a differing range

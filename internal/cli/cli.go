@@ -59,10 +59,18 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ferry",
 		Short: "Migrate databases to PostgreSQL: schema, data, keys, in one command",
-		Long: `ferry moves a MySQL or MariaDB database to PostgreSQL: it converts the
-schema, copies the rows from a consistent snapshot in parallel, resumable
-chunks, then builds keys, indexes, foreign keys, sequences and views.
-Whatever it cannot convert is listed as an action item.`,
+		Long: `ferry moves databases to PostgreSQL. Whatever it cannot convert is
+listed as an action item, never dropped.
+
+MySQL and MariaDB: migrate converts the schema, copies the rows from a
+consistent snapshot in parallel, resumable chunks, builds keys, indexes,
+foreign keys, sequences and views, and with --mode full+cdc keeps the
+target in sync from the binlog; status shows its progress and lag; verify
+proves source and target hold the same rows.
+
+Oracle, from scripts (no Oracle server needed): assess inventories them and
+estimates the effort, convert turns DDL and PL/SQL into PostgreSQL, load
+loads INSERT scripts and SQL*Loader files.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
@@ -88,7 +96,10 @@ Whatever it cannot convert is listed as an action item.`,
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile to this file")
 	_ = root.PersistentFlags().MarkHidden("cpuprofile")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newMigrate(stdout, stderr), newVerify(stdout, stderr), newVersion(stdout))
+	root.AddCommand(newMigrate(stdout, stderr), newVerify(stdout, stderr), newStatus(stdout), newVersion(stdout))
+	root.AddCommand(newConvert(stdout))
+	root.AddCommand(newAssess(stdout))
+	root.AddCommand(newLoad(stdout, stderr))
 	return root
 }
 

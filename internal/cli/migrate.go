@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -25,6 +26,7 @@ import (
 	"github.com/ferrydb/ferry/convert"
 	"github.com/ferrydb/ferry/eventlog"
 	"github.com/ferrydb/ferry/load"
+	"github.com/ferrydb/ferry/monitor"
 	"github.com/ferrydb/ferry/source/mysql"
 	"github.com/ferrydb/ferry/target/postgres"
 	"github.com/ferrydb/ferry/task"
@@ -35,6 +37,7 @@ func newMigrate(stdout, stderr io.Writer) *cobra.Command {
 	flags := &task.Task{}
 	var tables string
 	var tinyBool bool
+	var api apiFlags
 	cmd := &cobra.Command{
 		Use:   "migrate --source URL --target URL [flags]",
 		Short: "Convert the schema and copy all rows from the source to the target",
@@ -67,6 +70,7 @@ like it.`,
 			set("mode", func() { t.Mode = flags.Mode })
 			set("start-position", func() { t.StartPosition = flags.StartPosition })
 			set("nats", func() { t.NATS = flags.NATS })
+			set("skip-ddl-at", func() { t.SkipDDLAt = flags.SkipDDLAt })
 			set("schema-only", func() { t.SchemaOnly = flags.SchemaOnly })
 			set("data-only", func() { t.DataOnly = flags.DataOnly })
 			set("state-dir", func() { t.StateDir = flags.StateDir })
@@ -78,7 +82,10 @@ like it.`,
 			if err := t.Validate(); err != nil {
 				return usageError{err}
 			}
-			return runMigrate(cmd, t, stdout, stderr)
+			if err := api.check(); err != nil {
+				return usageError{err}
+			}
+			return runMigrate(cmd, t, api, stdout, stderr)
 		},
 	}
 	f := cmd.Flags()
@@ -88,6 +95,7 @@ like it.`,
 	f.StringVar(&flags.Mode, "mode", task.ModeFull, "full (schema, data, keys); full+cdc (then stream changes until stopped); cdc (stream only)")
 	f.StringVar(&flags.NATS, "nats", "", "CDC event log on an external NATS server (nats://host:4222); default: embedded, stored in --state-dir")
 	f.StringVar(&flags.StartPosition, "start-position", "", "with --mode cdc: where to start, a GTID set (0-1-42) or binlog file:pos (binlog.000003:4)")
+	f.StringSliceVar(&flags.SkipDDLAt, "skip-ddl-at", nil, "CDC: move past the schema change at this GTID or binlog file:pos without changing the target (after a pause: make the change on the target yourself first); repeatable")
 	f.StringVar(&tables, "tables", "", "tables to include/exclude, comma-separated globs: 'db.*,!db.big_log' (default: every table of the source database)")
 	f.IntVar(&flags.Parallel, "parallel", task.DefaultParallel(), "parallel workers for copying and index builds")
 	f.BoolVar(&flags.SchemaOnly, "schema-only", false, "create the schema, keys and views, copy no rows")
@@ -100,10 +108,12 @@ like it.`,
 	f.Int64Var(&flags.ChunkRows, "chunk-rows", 250_000, "rows per key-range chunk (the unit of parallelism and of resume)")
 	f.StringVar(&flags.CopyFormat, "copy-format", "binary", "PostgreSQL COPY format: binary (less server CPU) or text")
 	f.BoolVar(&tinyBool, "tinyint1-as-boolean", true, "map tinyint(1) to boolean (false: smallint)")
+	f.StringVar(&api.addr, "http", "", "serve /status, /metrics (Prometheus) and /healthz on this address while running, e.g. 127.0.0.1:8420")
+	f.StringVar(&api.token, "http-token", "", "bearer token the HTTP API requires (env FERRY_HTTP_TOKEN); needed unless --http is a loopback address")
 	return cmd
 }
 
-func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) error {
+func runMigrate(cmd *cobra.Command, t *task.Task, api apiFlags, stdout, stderr io.Writer) error {
 	ctx := cmd.Context()
 	log := slog.Default()
 	// Check both URLs before connecting to either.
@@ -137,7 +147,7 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 	default:
 		prog = newLogProgress(log, 5*time.Second)
 	}
-	taskKey := []string{Redact(t.Source), Redact(t.Target), t.TargetSchema, strings.Join(t.Tables, ",")}
+	taskKey := taskKeyOf(t)
 	taskID := load.TaskID(taskKey...)
 	logDir := filepath.Join(t.StateDir, "eventlog-"+taskID)
 	var elog *eventlog.Log
@@ -155,10 +165,19 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 	}
 	var cdc *load.CDCOptions
 	if t.Mode != task.ModeFull {
+		if os.Getenv("GOMEMLIMIT") == "" {
+			// Streaming runs for long: the garbage collector keeps the
+			// heap near this soft limit instead of letting it double.
+			debug.SetMemoryLimit(cdcMemoryLimit)
+		}
 		cdc = &load.CDCOptions{
 			Streamer: src,
 			NewApplier: func(ctx context.Context, plans map[string]*convert.TablePlan) (load.Applier, error) {
-				return apply.New(ctx, dst.Pool(), taskID, plans)
+				a, err := apply.New(ctx, dst.Pool(), taskID, plans)
+				if err != nil {
+					return nil, err
+				}
+				return cdcApplier{a}, nil
 			},
 			ServerID: serverID(taskID),
 		}
@@ -182,6 +201,15 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 			cdc.Start = p
 		}
 	}
+	var mon *monitor.Collector
+	if !t.DryRun {
+		var stopMon func(error)
+		mon, stopMon, err = startMonitor(ctx, log, taskID, t, api)
+		if err != nil {
+			return err
+		}
+		defer func() { stopMon(err) }()
+	}
 	rep, runErr := load.Run(ctx, src, dst, load.Options{
 		Task:    t,
 		TaskKey: taskKey,
@@ -197,7 +225,9 @@ func runMigrate(cmd *cobra.Command, t *task.Task, stdout, stderr io.Writer) erro
 		Logger:          log,
 		IsAlreadyExists: postgres.IsAlreadyExists,
 		IsRolledBack:    postgres.IsRolledBack,
+		Observer:        observer(mon),
 	})
+	err = runErr
 	if t.DryRun {
 		if runErr == nil {
 			printActionItems(stdout, rep, true)
@@ -318,4 +348,26 @@ func Redact(raw string) string {
 	}
 	u.RawQuery = ""
 	return u.String()
+}
+
+// taskKeyOf identifies a task by its source, target and table selection:
+// its id (load.TaskID) names the checkpoint, the event log and the
+// target's applied position.
+func taskKeyOf(t *task.Task) []string {
+	return []string{Redact(t.Source), Redact(t.Target), t.TargetSchema, strings.Join(t.Tables, ",")}
+}
+
+// cdcMemoryLimit is the Go heap's soft limit in CDC mode (GOMEMLIMIT
+// overrides it).
+const cdcMemoryLimit = 112 << 20
+
+// cdcApplier adapts *apply.Applier to load.Applier.
+type cdcApplier struct{ *apply.Applier }
+
+func (c cdcApplier) Begin(ctx context.Context) (load.ApplyTx, error) {
+	t, err := c.Applier.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
 }

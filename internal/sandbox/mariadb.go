@@ -31,6 +31,18 @@ import (
 // others that are running, which then fail queries or crash (SIGSEGV in
 // ha_maria::drop_table in MariaDB 10.11).
 func StartMariaDB(ctx context.Context, dir string) (*Server, error) {
+	return StartMariaDBWith(ctx, dir, MariaDBOptions{})
+}
+
+// MariaDBOptions change how StartMariaDBWith configures the server.
+type MariaDBOptions struct {
+	// NoBinlog starts the server without a binary log (log_bin=OFF), for
+	// tests of what CDC says about such a source.
+	NoBinlog bool
+}
+
+// StartMariaDBWith is StartMariaDB with options.
+func StartMariaDBWith(ctx context.Context, dir string, opt MariaDBOptions) (*Server, error) {
 	bins, err := findMariaDB()
 	if err != nil {
 		return nil, err
@@ -84,7 +96,7 @@ func StartMariaDB(ctx context.Context, dir string) (*Server, error) {
 	}
 
 	s.mu.Lock()
-	err = s.startWithFreePort(ctx, func(port int) []string { return s.mariadbArgv(port, osUser) })
+	err = s.startWithFreePort(ctx, func(port int) []string { return s.mariadbArgv(port, osUser, opt) })
 	s.mu.Unlock()
 	if err != nil {
 		return fail(fmt.Errorf("sandbox: start mariadbd: %w", err))
@@ -95,7 +107,7 @@ func StartMariaDB(ctx context.Context, dir string) (*Server, error) {
 	return s, nil
 }
 
-func (s *Server) mariadbArgv(port int, osUser string) []string {
+func (s *Server) mariadbArgv(port int, osUser string, opt MariaDBOptions) []string {
 	argv := []string{s.mdb.server,
 		"--no-defaults",
 		"--datadir=" + s.dataDir,
@@ -126,6 +138,15 @@ func (s *Server) mariadbArgv(port int, osUser string) []string {
 	}
 	if osUser != "" {
 		argv = append(argv, "--user="+osUser)
+	}
+	if opt.NoBinlog {
+		kept := argv[:0]
+		for _, a := range argv {
+			if !strings.HasPrefix(a, "--log-bin=") && a != "--log-slave-updates" {
+				kept = append(kept, a)
+			}
+		}
+		argv = append(kept, "--skip-log-bin")
 	}
 	return argv
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"regexp"
 	"sort"
@@ -16,10 +17,12 @@ import (
 
 	gomysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
+	"github.com/pingcap/tidb/pkg/parser"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/ferrydb/ferry/catalog"
 	"github.com/ferrydb/ferry/event"
+	"github.com/ferrydb/ferry/source"
 )
 
 // flavor is "mariadb" or "mysql", as go-mysql and catalog.Position spell it.
@@ -116,20 +119,53 @@ func (s *Source) checkReplicationGrants(ctx context.Context) error {
 // Stream reads the binary log from pos and calls fn once per committed
 // transaction that changed rows of the given tables, in commit order, with
 // the transaction's events and the position just after its commit (the
-// position to resume from). It starts from pos.GTID when set (MariaDB
+// position to resume from). It holds each transaction whole in memory;
+// StreamChunks hands transactions on in bounded pieces instead.
+func (s *Source) Stream(ctx context.Context, from catalog.Position, tables map[string]*catalog.Table, serverID uint32, fn func(tx []event.Event, next catalog.Position) error) error {
+	var tx []event.Event
+	return s.StreamChunks(ctx, from, tables, serverID, func(c event.Chunk, next catalog.Position) error {
+		if c.First {
+			tx = tx[:0:0]
+		}
+		tx = append(tx, c.Events...)
+		if !c.Commit {
+			return nil
+		}
+		if tx == nil {
+			tx = []event.Event{}
+		}
+		return fn(tx, next)
+	})
+}
+
+// StreamChunks reads the binary log from pos and hands on every committed
+// transaction that changed rows of the given tables, in commit order, as
+// one or more chunks (event.Chunk) of at most SetChunkSize events: memory
+// stays bounded however big a transaction is. The last chunk of a
+// transaction has Commit set and comes with the position just after its
+// commit (the position to resume from); next means nothing on the others.
+// It starts from pos.GTID when set (MariaDB
 // gtid_binlog_pos or MySQL gtid_executed form), else from pos.File:pos.Pos.
 //
-// tables maps "db.table" to the table's catalog (from Inspect); it gives
-// the column names and types. Row events of other tables are skipped, as
-// are DDL statements (the catalog is not updated: a table whose column
-// count changes is an error). Transactions are buffered whole in memory.
+// A chunk goes out before its transaction's commit is read: a reader of
+// chunks must not treat them as committed until the Commit chunk (a
+// stream that stops mid-transaction resumes before it, and the
+// transaction's chunks come again from its first). Rows after a SAVEPOINT
+// are held back until the transaction ends (ROLLBACK TO may drop them).
+//
+// tables maps "db.table" to the table's catalog as of from; it gives the
+// column names and types. Row events of other tables are skipped. Schema
+// changes of the tables are followed (see FollowDDL and ddl.go): they
+// become schema change events, each a transaction of its own, and later
+// rows decode with the new columns; after a change ferry cannot follow,
+// StreamChunks returns source.ErrPaused.
 //
 // serverID is the replica server id ferry registers with; it must differ
-// from every other replica of the source. Stream returns nil when ctx is
+// from every other replica of the source. It returns nil when ctx is
 // cancelled, and otherwise the first error: a connection failure, a purged
 // start position, or fn's error. It does not reconnect: resume from the
 // last position fn received.
-func (s *Source) Stream(ctx context.Context, from catalog.Position, tables map[string]*catalog.Table, serverID uint32, fn func(tx []event.Event, next catalog.Position) error) error {
+func (s *Source) StreamChunks(ctx context.Context, from catalog.Position, tables map[string]*catalog.Table, serverID uint32, fn func(c event.Chunk, next catalog.Position) error) error {
 	flavor := from.Flavor
 	if flavor == "" {
 		flavor = s.flavor()
@@ -170,13 +206,17 @@ func (s *Source) Stream(ctx context.Context, from catalog.Position, tables map[s
 		ReadTimeout:           90 * time.Second,
 		DisableRetrySync:      true,
 		Logger:                slog.New(slog.DiscardHandler),
+		// Parsed events queued ahead of the reader: few enough to bound
+		// memory (a rows event holds up to binlog_row_event_max_size of
+		// rows), enough to keep the reader busy.
+		EventCacheCount: 256,
 	}
 	syncer := replication.NewBinlogSyncer(cfg)
 	defer syncer.Close()
 
 	st := &streamState{
-		s: s, tables: tables, flavor: flavor, fn: fn,
-		idleEvery: s.idleAdvance, lastEmit: time.Now(),
+		s: s, tables: maps.Clone(tables), flavor: flavor, fn: fn,
+		idleEvery: s.idleAdvance, lastEmit: time.Now(), chunkSize: s.chunkSize,
 		file: from.File, pos: from.Pos,
 		dialect: "mysql",
 	}
@@ -256,7 +296,7 @@ type streamState struct {
 	tables  map[string]*catalog.Table
 	flavor  string
 	dialect string
-	fn      func([]event.Event, catalog.Position) error
+	fn      func(event.Chunk, catalog.Position) error
 
 	file string
 	pos  uint64
@@ -264,9 +304,13 @@ type streamState struct {
 
 	inTx     bool
 	txGTID   string
-	txStart  string // file:pos of the transaction's first event
-	txEvents []event.Event
+	txStart  string        // file:pos of the transaction's first event
+	txEvents []event.Event // rows not handed on yet
 	perTable map[string]int64
+	// txSent counts the transaction's events already handed on in chunks
+	// (chunkSize at a time) before its commit.
+	txSent    int
+	chunkSize int
 	// savepoints mark where the buffered rows stood at each SAVEPOINT, so
 	// ROLLBACK TO drops the rows after it.
 	savepoints []savepoint
@@ -279,6 +323,13 @@ type streamState struct {
 	// then is only what was seen since, so positions carry no GTID (a
 	// partial set would make a resume replay or fail).
 	fromFile bool
+
+	// DDL following (ddl.go): the parser, set once a statement stops the
+	// stream, and the CREATE TABLE's default character set while one is
+	// read.
+	parser       *parser.Parser
+	paused       bool
+	tableCharset string
 }
 
 type savepoint struct {
@@ -297,6 +348,62 @@ func (st *streamState) begin(h *replication.EventHeader, gtid string) {
 	st.txStart = fmt.Sprintf("%s:%d", st.file, uint64(h.LogPos)-uint64(h.EventSize))
 	st.txEvents = st.txEvents[:0]
 	st.perTable = map[string]int64{}
+	st.txSent = 0
+}
+
+// txID is the current transaction's id: its GTID, else its start file:pos.
+func (st *streamState) txID() string {
+	if st.txGTID != "" {
+		return st.txGTID
+	}
+	return st.txStart
+}
+
+// number stamps events with their place in the transaction and the source
+// time.
+func (st *streamState) number(events []event.Event, ts uint32) {
+	now := time.Now().UnixMilli()
+	txID := st.txID()
+	for i := range events {
+		e := &events[i]
+		st.perTable[e.Key()]++
+		e.TsMs = now
+		e.Source.TsMs = int64(ts) * 1000
+		e.Transaction = &event.Transaction{ID: txID, TotalOrder: int64(st.txSent + i + 1), DataCollectionOrder: st.perTable[e.Key()]}
+	}
+	st.txSent += len(events)
+}
+
+// spill hands on a chunk of the open transaction once chunkSize rows are
+// waiting. Rows after a savepoint stay (a ROLLBACK TO may drop them).
+func (st *streamState) spill(h *replication.EventHeader) error {
+	if st.chunkSize <= 0 {
+		return nil
+	}
+	for {
+		n := len(st.txEvents)
+		if len(st.savepoints) > 0 {
+			n = st.savepoints[0].at
+		}
+		if n < st.chunkSize {
+			return nil
+		}
+		n = st.chunkSize
+		chunk := make([]event.Event, n)
+		copy(chunk, st.txEvents[:n])
+		rest := copy(st.txEvents, st.txEvents[n:])
+		clear(st.txEvents[rest:])
+		st.txEvents = st.txEvents[:rest]
+		for i := range st.savepoints {
+			st.savepoints[i].at -= n
+		}
+		first := st.txSent == 0
+		// Rows events carry the statement's time; the commit's comes later.
+		st.number(chunk, h.Timestamp)
+		if err := st.fn(event.Chunk{Events: chunk, First: first}, catalog.Position{}); err != nil {
+			return err
+		}
+	}
 }
 
 func (st *streamState) handle(ev *replication.BinlogEvent) error {
@@ -351,8 +458,18 @@ func (st *streamState) handle(ev *replication.BinlogEvent) error {
 			case strings.HasPrefix(upper, "XA "):
 				return fmt.Errorf("source: XA transaction at %s:%d: ferry does not replicate XA transactions yet", st.file, h.LogPos)
 			}
-			// DDL and other standalone statements: a transaction of their own.
-			return st.commit(h)
+			// DDL and other standalone statements: a transaction of their
+			// own. Schema changes of selected tables are followed (ddl.go).
+			if err := st.ddl(h, e); err != nil {
+				return err
+			}
+			if err := st.commit(h); err != nil {
+				return err
+			}
+			if st.paused {
+				return source.ErrPaused
+			}
+			return nil
 		}
 	case *replication.XIDEvent:
 		return st.commit(h)
@@ -372,7 +489,7 @@ func (st *streamState) handle(ev *replication.BinlogEvent) error {
 	return nil
 }
 
-func (st *streamState) rows(h *replication.EventHeader, e *replication.RowsEvent) error {
+func (st *streamState) rows(h *replication.EventHeader, e *replication.RowsEvent) (err error) {
 	if e.Table == nil {
 		return nil
 	}
@@ -384,6 +501,10 @@ func (st *streamState) rows(h *replication.EventHeader, e *replication.RowsEvent
 	cols, err := rowColumns(t, int(e.ColumnCount))
 	if err != nil {
 		return err
+	}
+	spatial := false
+	for _, c := range cols {
+		spatial = spatial || isSpatial(c.Type)
 	}
 	if !st.inTx {
 		st.begin(h, "")
@@ -416,9 +537,21 @@ func (st *streamState) rows(h *replication.EventHeader, e *replication.RowsEvent
 				return err
 			}
 		}
+		if spatial {
+			for _, img := range []map[string]any{ev.Before, ev.After} {
+				if err := st.s.spatialToText(cols, img); err != nil {
+					return fmt.Errorf("source: %s: %w", t.QualifiedName(), err)
+				}
+			}
+		}
 		st.txEvents = append(st.txEvents, ev)
 		return nil
 	}
+	defer func() {
+		if err == nil {
+			err = st.spill(h)
+		}
+	}()
 	for _, sk := range e.SkippedColumns {
 		if len(sk) > 0 {
 			return fmt.Errorf("source %s: %s: the binlog row image at %s:%d is not full (binlog_row_image is not FULL): SET GLOBAL binlog_row_image=FULL, add it to my.cnf, and take a new snapshot", st.s.cfg.Addr, t.QualifiedName(), st.file, evPos)
@@ -469,12 +602,12 @@ func (st *streamState) commit(h *replication.EventHeader) error {
 		}
 	}
 	events := st.txEvents
-	txID := st.txGTID
-	if txID == "" {
-		txID = st.txStart
+	first := st.txSent == 0
+	if len(events) > 0 {
+		st.number(events, h.Timestamp)
 	}
-	st.inTx, st.txGTID, st.txEvents, st.savepoints = false, "", nil, nil
-	if len(events) == 0 {
+	st.inTx, st.txGTID, st.txEvents, st.savepoints, st.txSent = false, "", nil, nil, 0
+	if len(events) == 0 && first {
 		// Only unselected tables changed. Now and then the position is
 		// handed on anyway (an empty transaction), so what the target
 		// stores keeps up with the binlog and a restart after a long quiet
@@ -483,19 +616,10 @@ func (st *streamState) commit(h *replication.EventHeader) error {
 			return nil
 		}
 		st.lastEmit = time.Now()
-		return st.fn([]event.Event{}, st.position())
+		return st.fn(event.Chunk{Events: []event.Event{}, First: true, Commit: true}, st.position())
 	}
 	st.lastEmit = time.Now()
-	now := time.Now().UnixMilli()
-	perTable := map[string]int64{}
-	for i := range events {
-		e := &events[i]
-		perTable[e.Key()]++
-		e.TsMs = now
-		e.Source.TsMs = int64(h.Timestamp) * 1000
-		e.Transaction = &event.Transaction{ID: txID, TotalOrder: int64(i + 1), DataCollectionOrder: perTable[e.Key()]}
-	}
-	return st.fn(events, st.position())
+	return st.fn(event.Chunk{Events: events, First: first, Commit: true}, st.position())
 }
 
 // position is where the stream stands after the last committed transaction.
@@ -533,7 +657,7 @@ func rowColumns(t *catalog.Table, n int) ([]*catalog.Column, error) {
 	if n == len(stored) {
 		return stored, nil
 	}
-	return nil, fmt.Errorf("source: %s has %d columns in the binlog but %d in ferry's catalog: the table changed (DDL) after ferry read it; CDC does not follow schema changes yet, re-run the migration", t.QualifiedName(), n, len(t.Columns))
+	return nil, fmt.Errorf("source: %s has %d columns in the binlog but %d in ferry's catalog: the table changed in a way ferry did not follow (a schema change it missed or was told to skip): make the target match and run a new full load", t.QualifiedName(), n, len(t.Columns))
 }
 
 func rowMap(t *catalog.Table, cols []*catalog.Column, row []any) (map[string]any, error) {
@@ -653,7 +777,8 @@ func convertValue(c *catalog.Column, v any) (any, error) {
 		return decodeText(c, toBytes(v))
 	default:
 		// Spatial types and anything unknown: raw bytes (spatial: the
-		// 4-byte little-endian SRID followed by WKB) or go-mysql's value.
+		// 4-byte little-endian SRID followed by WKB, which the stream
+		// turns into EWKT text: spatial.go) or go-mysql's value.
 		if b, ok := v.([]byte); ok {
 			return b, nil
 		}

@@ -161,21 +161,11 @@ func (s *Source) parseDefault(v, extra string, typ catalog.Type) *catalog.Defaul
 	// MySQL prints text defaults unquoted, so 'now' in a varchar is text;
 	// CURRENT_TIMESTAMP is only a function for temporal columns there.
 	temporal := typ.Name == "datetime" || typ.Name == "timestamp" || typ.Name == "date"
-	if m := currentTSRe.FindStringSubmatch(strings.TrimSpace(v)); m != nil && (s.mariadb || temporal) {
-		return &catalog.Default{Kind: catalog.DefaultCurrentTimestamp, Value: m[3]}
-	}
 	if s.mariadb {
-		switch {
-		case strings.EqualFold(v, "NULL"):
-			return &catalog.Default{Kind: catalog.DefaultNull}
-		case len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'':
-			return &catalog.Default{Kind: catalog.DefaultLiteral, Value: unquoteMariaDB(v[1 : len(v)-1])}
-		case isNumber(v):
-			return &catalog.Default{Kind: catalog.DefaultLiteral, Value: v}
-		case strings.HasPrefix(v, "b'") && strings.HasSuffix(v, "'"):
-			return &catalog.Default{Kind: catalog.DefaultLiteral, Value: bitLiteral(v[2:len(v)-1], typ)}
-		}
-		return &catalog.Default{Kind: catalog.DefaultExpression, Value: v}
+		return defaultFromSQL(v, typ)
+	}
+	if m := currentTSRe.FindStringSubmatch(strings.TrimSpace(v)); m != nil && temporal {
+		return &catalog.Default{Kind: catalog.DefaultCurrentTimestamp, Value: m[3]}
 	}
 	if strings.Contains(extra, "default_generated") {
 		return &catalog.Default{Kind: catalog.DefaultExpression, Value: v}
@@ -184,6 +174,26 @@ func (s *Source) parseDefault(v, extra string, typ catalog.Type) *catalog.Defaul
 		return &catalog.Default{Kind: catalog.DefaultLiteral, Value: bitLiteral(v[2:len(v)-1], typ)}
 	}
 	return &catalog.Default{Kind: catalog.DefaultLiteral, Value: v}
+}
+
+// defaultFromSQL reads a default written as SQL ('abc' quoted, NULL,
+// numbers, b'101', current_timestamp(), other expressions), as MariaDB
+// reports it and as DDL statements carry it.
+func defaultFromSQL(v string, typ catalog.Type) *catalog.Default {
+	if m := currentTSRe.FindStringSubmatch(strings.TrimSpace(v)); m != nil {
+		return &catalog.Default{Kind: catalog.DefaultCurrentTimestamp, Value: m[3]}
+	}
+	switch {
+	case strings.EqualFold(v, "NULL"):
+		return &catalog.Default{Kind: catalog.DefaultNull}
+	case len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'':
+		return &catalog.Default{Kind: catalog.DefaultLiteral, Value: unquoteMariaDB(v[1 : len(v)-1])}
+	case isNumber(v):
+		return &catalog.Default{Kind: catalog.DefaultLiteral, Value: v}
+	case strings.HasPrefix(v, "b'") && strings.HasSuffix(v, "'"):
+		return &catalog.Default{Kind: catalog.DefaultLiteral, Value: bitLiteral(v[2:len(v)-1], typ)}
+	}
+	return &catalog.Default{Kind: catalog.DefaultExpression, Value: v}
 }
 
 func bitLiteral(bits string, typ catalog.Type) string {

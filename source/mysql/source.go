@@ -22,7 +22,18 @@ type Source struct {
 	version string
 	// idleAdvance: see SetIdleAdvance.
 	idleAdvance time.Duration
+	// ddl: see FollowDDL.
+	ddl ddlOptions
+	// chunkSize: see SetChunkSize.
+	chunkSize int
 }
+
+// SetChunkSize sets how many events of a transaction StreamChunks holds
+// before it hands them on as a chunk (default DefaultChunkSize).
+func (s *Source) SetChunkSize(n int) { s.chunkSize = n }
+
+// DefaultChunkSize is StreamChunks' default chunk size.
+const DefaultChunkSize = 1000
 
 // SetIdleAdvance sets how often Stream hands on an empty transaction while
 // only unselected tables change, so the stored position keeps up with the
@@ -43,7 +54,7 @@ func Open(ctx context.Context, rawURL string) (*Source, error) {
 	}
 	db := sql.OpenDB(conn)
 	db.SetMaxIdleConns(4)
-	s := &Source{db: db, cfg: cfg, idleAdvance: 10 * time.Second}
+	s := &Source{db: db, cfg: cfg, idleAdvance: 10 * time.Second, chunkSize: DefaultChunkSize}
 	if err := db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&s.version); err != nil {
 		db.Close()
 		return nil, connectError(cfg, err)

@@ -205,6 +205,14 @@ func IsAlreadyExists(err error) bool {
 		switch pe.Code {
 		case "42P07", "42710", "42P16", "42P06":
 			return true
+		case "23505":
+			// The same name created concurrently: a backend of a killed
+			// run finished its CREATE INDEX after this run had checked for
+			// it; the unique index of the system catalog reports it.
+			switch pe.ConstraintName {
+			case "pg_class_relname_nsp_index", "pg_type_typname_nsp_index", "pg_namespace_nspname_index", "pg_constraint_conrelid_contypid_conname_index":
+				return true
+			}
 		}
 	}
 	return false
