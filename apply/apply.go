@@ -53,6 +53,9 @@ type Applier struct {
 	// cascadeParents are the target tables (TablePlan.Ident) that foreign
 	// keys with cascading actions reference (cascade.go).
 	cascadeParents map[string]bool
+	// Warn, when set, receives what the user must review (a NOT NULL
+	// dropped for zero dates, see relax).
+	Warn func(msg string)
 }
 
 const (
@@ -170,7 +173,10 @@ type Tx struct {
 	// go back when the transaction does not commit.
 	savedTables map[string]*table
 	savedSchema map[string]*catalog.Table
-	done        bool
+	// relaxed: NOT NULL dropped in this transaction (zero dates), made
+	// known to the tables (and the user) when it commits.
+	relaxed []relaxedColumn
+	done    bool
 }
 
 // Begin opens a target transaction for applying events.
@@ -241,16 +247,24 @@ func (t *Tx) Apply(ctx context.Context, events []event.Event) error {
 		if err != nil {
 			return &EventError{j, fmt.Errorf("apply: event %s (op %q on %s): %w", e.ID(), e.Op, e.Key(), err)}
 		}
+		t.relax(tb, j, &first)
 		if !ok {
 			// A statement of its own, in order.
 			if err := flush(); err != nil {
 				return err
 			}
+			var queued []func()
 			if err := tb.queue(e, func(sql string, args ...any) {
-				t.batch.Queue(sql, args...)
-				first = append(first, j)
+				queued = append(queued, func() {
+					t.batch.Queue(sql, args...)
+					first = append(first, j)
+				})
 			}); err != nil {
 				return &EventError{j, fmt.Errorf("apply: event %s (op %q on %s): %w", e.ID(), e.Op, e.Key(), err)}
+			}
+			t.relax(tb, j, &first)
+			for _, q := range queued {
+				q()
 			}
 			continue
 		}
@@ -378,6 +392,7 @@ func (t *Tx) Commit(ctx context.Context, next catalog.Position) error {
 		return fmt.Errorf("apply: commit target transaction: %w", err)
 	}
 	t.done = true
+	t.relaxDone()
 	return nil
 }
 
@@ -423,6 +438,10 @@ type table struct {
 	// $1..$n = one text array per column / per key column.
 	upsertSet string
 	deleteSet string
+	// Zero dates (zerodate.go): columns whose NOT NULL was dropped, and
+	// the columns the last after image put a zero date in.
+	nullable map[int]bool
+	zeroHits []int
 }
 
 func newTable(tp *convert.TablePlan) (*table, error) {
@@ -548,6 +567,9 @@ func (t *table) row(img map[string]any, which string) ([]any, error) {
 		return nil, fmt.Errorf("event has no %s image", which)
 	}
 	args := make([]any, len(t.cols))
+	if which == "after" {
+		t.zeroHits = t.zeroHits[:0]
+	}
 	for i, c := range t.cols {
 		v, ok := img[c.Source.Name]
 		if !ok {
@@ -556,6 +578,9 @@ func (t *table) row(img map[string]any, which string) ([]any, error) {
 		p, err := param(c, v)
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", c.Source.Name, err)
+		}
+		if p == nil && v != nil && which == "after" {
+			t.noteZero(i)
 		}
 		args[i] = p
 	}

@@ -557,3 +557,80 @@ func TestThroughput(t *testing.T) {
 	}
 	t.Logf("applied %d single-row insert transactions in batches of %d in %v: %.0f rows/s", total, per, d.Round(time.Millisecond), float64(total)/d.Seconds())
 }
+
+// A zero date arriving through CDC in a column that has NOT NULL on the
+// target drops NOT NULL in the row's transaction (as the full load leaves
+// it off), warns once, and loses nothing; a rolled-back batch leaves the
+// column as it was.
+func TestZeroDateDropsNotNull(t *testing.T) {
+	pool := freshPG(t)
+	plans := setup(t, pool,
+		&catalog.Table{Name: "zd", PrimaryKey: pkIndex("id"), Columns: []*catalog.Column{
+			col("id", "int(11)", false), col("d", "date", false), col("e", "enum('a','b')", false),
+		}},
+		&catalog.Table{Name: "zn", Columns: []*catalog.Column{col("a", "int(11)", true), col("dt", "datetime", false)}},
+	)
+	a := newApplier(t, pool, plans)
+	var warnings []string
+	a.Warn = func(msg string) { warnings = append(warnings, msg) }
+	ctx := context.Background()
+	notNull := func(table, column string) bool {
+		t.Helper()
+		var nn bool
+		if err := pool.QueryRow(ctx, `SELECT attnotnull FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2`, table, column).Scan(&nn); err != nil {
+			t.Fatal(err)
+		}
+		return nn
+	}
+	for _, tp := range plans {
+		for _, c := range tp.DeferredNotNull { // as the load does without zero dates
+			if _, err := pool.Exec(ctx, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tp.Ident(), convert.QuoteIdent(c))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !notNull("zd", "d") || !notNull("zn", "dt") {
+		t.Fatal("setup: the date columns should be NOT NULL")
+	}
+	row := func(id int64, d, e string) map[string]any { return map[string]any{"id": id, "d": d, "e": e} }
+	if err := a.Apply(ctx, [][]event.Event{{ev("c", "zd", nil, row(1, "2001-01-01", "a"))}}, catalog.Position{Dialect: "mysql", Pos: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// The zero date goes in with an event that fails: all rolled back.
+	bad := [][]event.Event{{
+		ev("u", "zd", row(1, "2001-01-01", "a"), row(1, "0000-00-00", "a")),
+		ev("c", "zd", nil, row(2, "2002-02-02", "c")), // violates the enum CHECK
+	}}
+	if err := a.Apply(ctx, bad, catalog.Position{Dialect: "mysql", Pos: 2}); err == nil {
+		t.Fatal("Apply accepted an enum value outside the CHECK")
+	}
+	if !notNull("zd", "d") || len(warnings) != 0 {
+		t.Fatalf("a rolled-back batch changed the column (NOT NULL %v) or warned %q", notNull("zd", "d"), warnings)
+	}
+	good := [][]event.Event{
+		{ev("u", "zd", row(1, "2001-01-01", "a"), row(1, "0000-00-00", "a")), ev("c", "zd", nil, row(3, "2000-00-10", "b"))},
+		{ev("c", "zn", nil, map[string]any{"a": int64(1), "dt": "0000-00-00 00:00:00"})},
+	}
+	if err := a.Apply(ctx, good, catalog.Position{Dialect: "mysql", Pos: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rows(t, pool, "zd", "id", "d"), [][]string{{"1", "NULL"}, {"3", "NULL"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("zd rows: got %q, want %q", got, want)
+	}
+	if got, want := rows(t, pool, "zn", "a", "dt"), [][]string{{"1", "NULL"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("zn rows: got %q, want %q", got, want)
+	}
+	if notNull("zd", "d") || notNull("zn", "dt") || !notNull("zd", "e") {
+		t.Error("NOT NULL not dropped on exactly the zero-date columns")
+	}
+	if len(warnings) != 2 || !strings.Contains(warnings[0], `SET NOT NULL`) || !strings.Contains(warnings[0], "src.zd") {
+		t.Errorf("warnings = %q, want one per column naming the table and the fix", warnings)
+	}
+	// Later zero dates: no statement, no warning.
+	if err := a.Apply(ctx, [][]event.Event{{ev("c", "zd", nil, row(4, "0000-00-00", "a"))}}, catalog.Position{Dialect: "mysql", Pos: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 2 {
+		t.Errorf("warned again: %q", warnings)
+	}
+}

@@ -133,14 +133,28 @@ func TestCrashConsistency(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Short lives while the load runs (growing, so it gets done), longer
-		// ones once it streams.
-		wait := time.Duration(200+r.IntN(400)+150*inLoad) * time.Millisecond
-		if inStream > 0 {
-			wait = time.Duration(300+r.IntN(1200)) * time.Millisecond
-		}
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
+		// Until three kills hit the load, each run dies soon after it
+		// starts copying (the first one at any moment of its start-up), so
+		// the load is not over before that; then runs live longer, get the
+		// load done and die while streaming.
+		wait := time.Duration(300+r.IntN(1200)) * time.Millisecond
+		if inLoad < 3 {
+			wait = time.Duration(r.IntN(150)) * time.Millisecond
+			if i == 0 {
+				wait = time.Duration(50+r.IntN(300)) * time.Millisecond
+			} else {
+				waitFor := time.Now().Add(20 * time.Second)
+				for !strings.Contains(out.String(), "name=data") && !strings.Contains(out.String(), "streaming changes") && time.Now().Before(waitFor) {
+					select {
+					case err := <-exited:
+						t.Fatalf("run %d ended by itself before the kill: %v\n%s", i, err, out)
+					case <-time.After(5 * time.Millisecond):
+					}
+				}
+			}
+		}
 		select {
 		case err := <-exited:
 			t.Fatalf("run %d ended by itself before the kill: %v\n%s", i, err, out)

@@ -66,8 +66,9 @@ type EventLog interface {
 // CDCOptions configure Replicate.
 type CDCOptions struct {
 	Streamer Streamer
-	// NewApplier builds the applier for the plan's tables ("db.table").
-	NewApplier func(ctx context.Context, tables map[string]*convert.TablePlan) (Applier, error)
+	// NewApplier builds the applier for the plan's tables ("db.table");
+	// it reports what the user must know (and review) through warn.
+	NewApplier func(ctx context.Context, tables map[string]*convert.TablePlan, warn func(msg string)) (Applier, error)
 	// Start is where streaming begins when the target has applied nothing
 	// yet: the snapshot position of the full load, or --start-position.
 	Start    catalog.Position
@@ -109,7 +110,10 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 			r.obs.Warn(msg)
 		}
 	}
-	ap, err := opt.NewApplier(ctx, plans)
+	ap, err := opt.NewApplier(ctx, plans, func(msg string) {
+		r.log.Warn(msg)
+		r.obs.Warn(msg)
+	})
 	if err != nil {
 		return err
 	}

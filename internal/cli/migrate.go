@@ -172,11 +172,12 @@ func runMigrate(cmd *cobra.Command, t *task.Task, api apiFlags, stdout, stderr i
 		}
 		cdc = &load.CDCOptions{
 			Streamer: src,
-			NewApplier: func(ctx context.Context, plans map[string]*convert.TablePlan) (load.Applier, error) {
+			NewApplier: func(ctx context.Context, plans map[string]*convert.TablePlan, warn func(string)) (load.Applier, error) {
 				a, err := apply.New(ctx, dst.Pool(), taskID, plans)
 				if err != nil {
 					return nil, err
 				}
+				a.Warn = warn
 				return cdcApplier{a}, nil
 			},
 			ServerID: serverID(taskID),
