@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -116,7 +118,15 @@ func (a *Applier) Follow(ctx context.Context, tables map[string]*catalog.Table, 
 	if err != nil {
 		return err
 	}
-	if stored == nil {
+	plans, err := plan(tables)
+	if err != nil {
+		return fmt.Errorf("apply: plan the target tables: %w", err)
+	}
+	// The history keeps the target's index names (stampTargets), so later
+	// plans name them as they are, whatever tables come and go.
+	tables = maps.Clone(tables)
+	changed := stampTargets(tables, plans)
+	if stored == nil || len(changed) > 0 {
 		tx, err := a.pool.Begin(ctx)
 		if err != nil {
 			return fmt.Errorf("apply: store the schema history: %w", err)
@@ -125,8 +135,11 @@ func (a *Applier) Follow(ctx context.Context, tables map[string]*catalog.Table, 
 		if _, err := tx.Exec(ctx, historySQL); err != nil {
 			return fmt.Errorf("apply: create _ferry.tables: %w", err)
 		}
-		for key, t := range tables {
-			def, err := json.Marshal(t)
+		if stored == nil {
+			changed = slices.Collect(maps.Keys(tables))
+		}
+		for _, key := range changed {
+			def, err := json.Marshal(tables[key])
 			if err != nil {
 				return fmt.Errorf("apply: encode table %s: %w", key, err)
 			}
@@ -137,10 +150,6 @@ func (a *Applier) Follow(ctx context.Context, tables map[string]*catalog.Table, 
 		if err := tx.Commit(ctx); err != nil {
 			return fmt.Errorf("apply: store the schema history: %w", err)
 		}
-	}
-	plans, err := plan(tables)
-	if err != nil {
-		return fmt.Errorf("apply: plan the target tables: %w", err)
 	}
 	ts := make(map[string]*table, len(plans))
 	for key, tp := range plans {
@@ -184,11 +193,18 @@ func (a *Applier) queueDDL(e *event.Event, q func(sql string, args ...any)) erro
 	for _, ch := range e.TableChanges {
 		tables = append(tables, ch.ID)
 		reasons = append(reasons, ch.Unsupported...)
+		prev := next[ch.ID]
+		if ch.Type == "RENAME" {
+			prev = next[ch.From]
+			delete(next, ch.From)
+		}
 		switch {
 		case ch.Type == "DROP":
 			delete(next, ch.ID)
+		case ch.Type == "CREATE" && ch.Table != nil:
+			next[ch.ID] = ch.Table.Clone()
 		case ch.Table != nil:
-			next[ch.ID] = ch.Table
+			next[ch.ID] = keepTargets(prev, ch.Table)
 		}
 	}
 	plans, err := a.planner(next)
@@ -197,15 +213,25 @@ func (a *Applier) queueDDL(e *event.Event, q func(sql string, args ...any)) erro
 			Reasons: append(reasons, "ferry cannot plan the changed tables: "+err.Error())}
 	}
 	var stmts []string
+	olds := maps.Clone(a.tables) // as the statement's changes move them
 	for _, ch := range e.TableChanges {
 		var old *convert.TablePlan
-		if t := a.tables[ch.ID]; t != nil {
+		oldKey := ch.ID
+		if ch.Type == "RENAME" {
+			oldKey = ch.From
+		}
+		if t := olds[oldKey]; t != nil {
 			old = t.plan
+		}
+		if ch.Type == "RENAME" {
+			olds[ch.ID] = olds[ch.From]
+			delete(olds, ch.From)
 		}
 		s, err := targetDDL(old, plans[ch.ID], ch)
 		if err != nil {
 			reasons = append(reasons, err.Error())
 		}
+
 		if cur := plans[ch.ID]; ch.Type == "CREATE" && cur != nil && !a.hasSchema(cur.Schema) {
 			// A new database's first table (one schema per database).
 			s = append([]string{"CREATE SCHEMA IF NOT EXISTS " + convert.QuoteIdent(cur.Schema)}, s...)
@@ -220,19 +246,30 @@ func (a *Applier) queueDDL(e *event.Event, q func(sql string, args ...any)) erro
 			q(s)
 		}
 	}
+	// The history: the changed tables, with the target names of their
+	// indexes (new ones too), and any table whose names were not recorded.
+	store := map[string]bool{}
 	for _, ch := range e.TableChanges {
-		if ch.Type == "DROP" {
+		if ch.Type == "RENAME" && next[ch.From] == nil {
+			q(historyDeleteSQL, a.taskID, ch.From)
+		}
+		if ch.Type == "DROP" && next[ch.ID] == nil {
 			q(historyDeleteSQL, a.taskID, ch.ID)
 			continue
 		}
-		if ch.Table == nil {
-			continue
+		if next[ch.ID] != nil {
+			store[ch.ID] = true
 		}
-		def, err := json.Marshal(ch.Table)
+	}
+	for _, key := range stampTargets(next, plans) {
+		store[key] = true
+	}
+	for _, key := range slices.Sorted(maps.Keys(store)) {
+		def, err := json.Marshal(next[key])
 		if err != nil {
-			return fmt.Errorf("encode table %s: %w", ch.ID, err)
+			return fmt.Errorf("encode table %s: %w", key, err)
 		}
-		q(historyStoreSQL, a.taskID, ch.ID, string(def))
+		q(historyStoreSQL, a.taskID, key, string(def))
 	}
 	ts := make(map[string]*table, len(plans))
 	for key, tp := range plans {
@@ -284,6 +321,18 @@ func targetDDL(old, cur *convert.TablePlan, ch event.TableChange) (s []string, e
 			return nil, nil
 		}
 		return []string{"DROP TABLE IF EXISTS " + old.Ident()}, nil
+	case "RENAME":
+		if old == nil || cur == nil {
+			return nil, fmt.Errorf("table %s (renamed to %s) is not planned on the target", ch.From, ch.ID)
+		}
+		name := old.Name
+		if old.Schema != cur.Schema {
+			s = append(s, fmt.Sprintf("ALTER TABLE %s SET SCHEMA %s", old.Ident(), convert.QuoteIdent(cur.Schema)))
+		}
+		if name != cur.Name {
+			s = append(s, fmt.Sprintf("ALTER TABLE %s.%s RENAME TO %s", convert.QuoteIdent(cur.Schema), convert.QuoteIdent(name), convert.QuoteIdent(cur.Name)))
+		}
+		return s, nil
 	case "CREATE":
 		if cur == nil {
 			return nil, fmt.Errorf("no plan for new table %s", ch.ID)
@@ -481,4 +530,55 @@ func column(tp *convert.TablePlan, source string) *convert.ColumnPlan {
 		}
 	}
 	return nil
+}
+
+// stampTargets records in each table's indexes the target name its plan
+// gives them, where not recorded yet, replacing the changed tables in the
+// map with copies; it returns the keys of the tables it changed, sorted.
+func stampTargets(tables map[string]*catalog.Table, plans map[string]*convert.TablePlan) []string {
+	var changed []string
+	for key, t := range tables {
+		tp := plans[key]
+		if tp == nil {
+			continue
+		}
+		var c *catalog.Table
+		for i, ix := range t.Indexes {
+			ip, ok := tp.IndexBySource[ix.Name]
+			if ix.Target != "" || !ok {
+				continue
+			}
+			if c == nil {
+				c = t.Clone()
+			}
+			c.Indexes[i].Target = ip.Name
+		}
+		if c != nil {
+			tables[key] = c
+			changed = append(changed, key)
+		}
+	}
+	sort.Strings(changed)
+	return changed
+}
+
+// keepTargets returns a copy of t (a table's definition after a schema
+// change) whose indexes carry the target names recorded in prev (its
+// definition before) for indexes of the same name.
+func keepTargets(prev, t *catalog.Table) *catalog.Table {
+	t = t.Clone()
+	if prev == nil {
+		return t
+	}
+	for _, ix := range t.Indexes {
+		if ix.Target != "" {
+			continue
+		}
+		for _, p := range prev.Indexes {
+			if p.Name == ix.Name {
+				ix.Target = p.Target
+			}
+		}
+	}
+	return t
 }

@@ -129,6 +129,10 @@ type Index struct {
 	Kind     string // "", "FULLTEXT", "SPATIAL"; "" is an ordinary btree/hash index
 	Comment  string
 	Nullable bool // true when any key column is nullable
+	// Target is the name of the index on the target when it exists there
+	// already (CDC keeps the names it created across schema changes);
+	// "" lets the planner choose one.
+	Target string `json:",omitempty"`
 }
 
 // ColumnNames returns the names of the indexed columns (expressions excluded).
@@ -218,4 +222,31 @@ func (p Position) String() string {
 		return "(none)"
 	}
 	return b.String()
+}
+
+// Clone copies a table deeply enough that changing the copy's columns
+// and keys leaves the original alone.
+func (t *Table) Clone() *Table {
+	n := *t
+	n.Columns = make([]*Column, len(t.Columns))
+	for i, c := range t.Columns {
+		cc := *c
+		n.Columns[i] = &cc
+	}
+	cloneIndex := func(ix *Index) *Index {
+		if ix == nil {
+			return nil
+		}
+		c := *ix
+		c.Columns = append([]IndexColumn(nil), ix.Columns...)
+		return &c
+	}
+	n.PrimaryKey = cloneIndex(t.PrimaryKey)
+	n.Indexes = make([]*Index, len(t.Indexes))
+	for i, ix := range t.Indexes {
+		n.Indexes[i] = cloneIndex(ix)
+	}
+	n.ForeignKeys = append([]*ForeignKey(nil), t.ForeignKeys...)
+	n.Checks = append([]*Check(nil), t.Checks...)
+	return &n
 }

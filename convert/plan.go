@@ -147,6 +147,11 @@ func Build(sc *catalog.Schema, opt Options) (*Plan, error) {
 	for _, t := range sc.Tables {
 		usedIndexNames[schemaOf(t.Schema)+"."+Name(t.Name)] = true
 		opt.selected[t.QualifiedName()] = true
+		for _, ix := range t.Indexes {
+			if ix.Target != "" { // on the target already: its name stays
+				usedIndexNames[schemaOf(t.Schema)+"."+ix.Target] = true
+			}
+		}
 	}
 	tableNames := map[string]bool{}
 	for _, t := range sc.Tables {
@@ -358,7 +363,10 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 		}
 	}
 	for _, ix := range t.Indexes {
-		name := indexName(tp, ix.Name, usedIndexNames)
+		name := ix.Target
+		if name == "" {
+			name = indexName(tp, ix.Name, usedIndexNames)
+		}
 		stmt, note := indexSQL(tp, ix, name, opt)
 		if note != "" {
 			item("index", " index "+ix.Name, note, "")

@@ -44,8 +44,11 @@ type Event struct {
 
 // TableChange is what one DDL statement did to one selected table.
 type TableChange struct {
-	Type string `json:"type"` // "CREATE", "ALTER" or "DROP"
+	Type string `json:"type"` // "CREATE", "ALTER", "DROP" or "RENAME"
 	ID   string `json:"id"`   // "db.table"
+	// From is the table's name before a RENAME ("db.table"); ID is the
+	// new name.
+	From string `json:"from,omitempty"`
 	// Table is the table's definition after the change (nil for DROP):
 	// the stream decodes the table's later rows with it and the applier
 	// plans the target table from it.

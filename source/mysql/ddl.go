@@ -3,6 +3,7 @@ package mysql
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 
@@ -109,15 +110,7 @@ func (st *streamState) ddl(h *replication.EventHeader, e *replication.QueryEvent
 				}
 			}
 		case *ast.RenameTableStmt:
-			for _, tt := range s.TableToTables {
-				odb, oname := tableName(tt.OldTable, defDB)
-				ndb, nname := tableName(tt.NewTable, defDB)
-				if st.tables[odb+"."+oname] != nil || st.selects(ndb, nname) {
-					key := odb + "." + oname
-					changes = append(changes, event.TableChange{Type: "ALTER", ID: key, Table: st.tables[key],
-						Unsupported: []string{fmt.Sprintf("RENAME TABLE %s TO %s: renaming replicated tables is not followed", key, ndb+"."+nname)}})
-				}
-			}
+			changes = append(changes, st.renameTables(s, defDB)...)
 		case *ast.CreateIndexStmt:
 			if ch := st.createIndex(s, defDB); ch != nil {
 				changes = append(changes, *ch)
@@ -125,7 +118,7 @@ func (st *streamState) ddl(h *replication.EventHeader, e *replication.QueryEvent
 		case *ast.DropIndexStmt:
 			db, name := tableName(s.Table, defDB)
 			if old := st.tables[db+"."+name]; old != nil {
-				t := cloneTable(old)
+				t := old.Clone()
 				ch := &event.TableChange{Type: "ALTER", ID: db + "." + name, Table: t}
 				if why := dropIndex(t, ch, s.IndexName, s.IfExists); why != "" {
 					ch.Unsupported = append(ch.Unsupported, restore(s)+": "+why)
@@ -172,6 +165,9 @@ func (st *streamState) addDDL(ev event.Event) error {
 		return nil
 	}
 	for _, ch := range ev.TableChanges {
+		if ch.Type == "RENAME" {
+			delete(st.tables, ch.From)
+		}
 		if ch.Type == "DROP" {
 			delete(st.tables, ch.ID)
 		} else if ch.Table != nil {
@@ -229,7 +225,7 @@ func (st *streamState) alterTable(a *ast.AlterTableStmt, defDB string) *event.Ta
 	if old == nil {
 		return nil
 	}
-	t := cloneTable(old)
+	t := old.Clone()
 	ch := &event.TableChange{Type: "ALTER", ID: key, Table: t}
 	unsupported := func(sp *ast.AlterTableSpec, why string) {
 		ch.Unsupported = append(ch.Unsupported, restore(sp)+": "+why)
@@ -424,7 +420,7 @@ func (st *streamState) createTable(s *ast.CreateTableStmt, defDB string) *event.
 		if src == nil {
 			return bad("CREATE TABLE ... LIKE a table that is not part of the migration: ferry does not know its definition")
 		}
-		t := cloneTable(src)
+		t := src.Clone()
 		t.Schema, t.Name = db, name
 		t.ForeignKeys = nil // LIKE copies no foreign keys
 		ch.Table = t
@@ -562,7 +558,7 @@ func (st *streamState) createIndex(s *ast.CreateIndexStmt, defDB string) *event.
 	if old == nil {
 		return nil
 	}
-	t := cloneTable(old)
+	t := old.Clone()
 	ch := &event.TableChange{Type: "ALTER", ID: db + "." + name, Table: t}
 	if s.IfNotExists && findIndex(t, s.IndexName) >= 0 {
 		return ch
@@ -972,29 +968,39 @@ func replaceColumn(t *catalog.Table, name string, c *catalog.Column) {
 	}
 }
 
-// cloneTable copies a table deeply enough that changing the copy's
-// columns and keys leaves the original alone.
-func cloneTable(t *catalog.Table) *catalog.Table {
-	n := *t
-	n.Columns = make([]*catalog.Column, len(t.Columns))
-	for i, c := range t.Columns {
-		cc := *c
-		n.Columns[i] = &cc
-	}
-	cloneIndex := func(ix *catalog.Index) *catalog.Index {
-		if ix == nil {
-			return nil
+// renameTables follows RENAME TABLE a TO b[, c TO d ...], in order (the
+// swap of online schema change tools, RENAME TABLE t TO t_old, t_new TO
+// t, included) when every table it moves stays selected by the task's
+// patterns. Moving a replicated table out of the selection, or a table
+// whose rows were never copied into it, pauses.
+func (st *streamState) renameTables(s *ast.RenameTableStmt, defDB string) []event.TableChange {
+	view := maps.Clone(st.tables)
+	var changes []event.TableChange
+	for _, tt := range s.TableToTables {
+		odb, oname := tableName(tt.OldTable, defDB)
+		ndb, nname := tableName(tt.NewTable, defDB)
+		from, to := odb+"."+oname, ndb+"."+nname
+		old := view[from]
+		inNew := st.s.ddl.match != nil && st.s.ddl.match(ndb, nname)
+		switch {
+		case old == nil && !inNew:
+			continue // neither name is part of the migration
+		case old == nil:
+			changes = append(changes, event.TableChange{Type: "ALTER", ID: to,
+				Unsupported: []string{fmt.Sprintf("RENAME TABLE %s TO %s moves a table into the task's selection whose rows ferry never copied: load it (a new full load, or ferry migrate --tables %s --mode full) before replicating it", from, to, to)}})
+		case !inNew:
+			changes = append(changes, event.TableChange{Type: "ALTER", ID: from, Table: old,
+				Unsupported: []string{fmt.Sprintf("RENAME TABLE %s TO %s moves a replicated table out of the task's selection (ferry would stop following it): widen --tables, or rename or drop it on the target yourself", from, to)}})
+		case view[to] != nil:
+			changes = append(changes, event.TableChange{Type: "ALTER", ID: from, Table: old,
+				Unsupported: []string{fmt.Sprintf("RENAME TABLE %s TO %s: ferry's catalog has a table %s already", from, to, to)}})
+		default:
+			t := old.Clone()
+			t.Schema, t.Name = ndb, nname
+			delete(view, from)
+			view[to] = t
+			changes = append(changes, event.TableChange{Type: "RENAME", ID: to, From: from, Table: t})
 		}
-		c := *ix
-		c.Columns = append([]catalog.IndexColumn(nil), ix.Columns...)
-		return &c
 	}
-	n.PrimaryKey = cloneIndex(t.PrimaryKey)
-	n.Indexes = make([]*catalog.Index, len(t.Indexes))
-	for i, ix := range t.Indexes {
-		n.Indexes[i] = cloneIndex(ix)
-	}
-	n.ForeignKeys = append([]*catalog.ForeignKey(nil), t.ForeignKeys...)
-	n.Checks = append([]*catalog.Check(nil), t.Checks...)
-	return &n
+	return changes
 }

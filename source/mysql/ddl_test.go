@@ -123,7 +123,11 @@ func TestFollowStatements(t *testing.T) {
 		{q: "CREATE INDEX i ON t (v)", ops: `["ddl:db.t"]`, tables: 1},
 		{q: "DROP INDEX nope ON t", ops: `["ddl:db.t"]`, paused: true, tables: 1},
 		{q: "DROP INDEX nope ON t", gtid: "0-1-9", ops: `["ddl:db.t"]`, tables: 1}, // skipped by the user
-		{q: "RENAME TABLE t TO t2", ops: `["ddl:db.t"]`, paused: true, tables: 1},
+		{q: "RENAME TABLE t TO t2", ops: `["ddl:db.t2"]`, tables: 1},
+		{q: "RENAME TABLE t TO a, a TO b", ops: `["ddl:db.a"]`, tables: 1},
+		{q: "RENAME TABLE t TO other", ops: `["ddl:db.t"]`, paused: true, tables: 1},   // out of the selection
+		{q: "RENAME TABLE other TO t3", ops: `["ddl:db.t3"]`, paused: true, tables: 1}, // rows never copied
+		{q: "RENAME TABLE other TO other2.x", ops: `null`, tables: 1},
 		{q: "CREATE TRIGGER tg BEFORE INSERT ON t FOR EACH ROW SET NEW.v = 1", ops: `["ddl:db.t"]`, paused: true, tables: 1},
 		{q: "CREATE TRIGGER tg BEFORE INSERT ON zz FOR EACH ROW SET NEW.v = 1", ops: `null`, tables: 1},
 	} {
@@ -131,6 +135,9 @@ func TestFollowStatements(t *testing.T) {
 		if got := ops(st); got != c.ops || st.paused != c.paused || len(st.tables) != c.tables {
 			t.Errorf("%s: events %s paused %v tables %d; want %s %v %d", c.q, got, st.paused, len(st.tables), c.ops, c.paused, c.tables)
 		}
+	}
+	if st := run("RENAME TABLE t TO a, a TO b", ""); st.tables["db.b"] == nil || st.tables["db.b"].Name != "b" || st.tables["db.t"] != nil {
+		t.Errorf("after a chain of renames the catalog holds %v", st.tables)
 	}
 	st := run("CREATE TABLE n (id INT PRIMARY KEY, v VARCHAR(3), KEY (v)) DEFAULT CHARSET=latin1", "")
 	n := st.tables["db.n"]
