@@ -10,7 +10,7 @@ import (
 // TestCDCRenameTable: RENAME TABLE during CDC, as online schema change
 // tools (gh-ost, pt-online-schema-change) end: a ghost table created and
 // filled while ferry streams, then swapped in with RENAME TABLE t TO
-// _t_del, _t_gho TO t; and a plain rename. The target follows (tables
+// _t_del, _t_gho TO t; and ALTER TABLE u RENAME TO u2. The target follows (tables
 // and their index names as a full load would name them), rows written
 // before, during and after go to the right table, a restart decodes with
 // the renamed schema, and the tables end equal. Index names stay as they
@@ -44,7 +44,7 @@ func TestCDCRenameTable(t *testing.T) {
 		`INSERT INTO t (id, v, w) VALUES (400, 'after swap', 1); UPDATE t SET w = id WHERE id < 20; DELETE FROM t WHERE id BETWEEN 50 AND 60`,
 		`DROP TABLE _t_del`,
 		`ALTER TABLE t DROP INDEX ix_v, ADD INDEX ix_w (w)`,
-		`RENAME TABLE u TO u2`,
+		`ALTER TABLE u RENAME TO u2`,
 		`INSERT INTO u2 VALUES (21, 21); UPDATE u2 SET n = -n WHERE id < 5`,
 	} {
 		if err := env.MariaDB.Exec(ctx, name, s); err != nil {

@@ -92,6 +92,12 @@ func (st *streamState) ddl(h *replication.EventHeader, e *replication.QueryEvent
 			}
 			continue
 		case *ast.AlterTableStmt:
+			if len(s.Specs) == 1 && s.Specs[0].Tp == ast.AlterTableRenameTable {
+				// ALTER TABLE a RENAME TO b is RENAME TABLE a TO b.
+				changes = append(changes, st.renameTables(&ast.RenameTableStmt{
+					TableToTables: []*ast.TableToTable{{OldTable: s.Table, NewTable: s.Specs[0].NewTable}}}, defDB)...)
+				break
+			}
 			if ch := st.alterTable(s, defDB); ch != nil {
 				changes = append(changes, *ch)
 			}

@@ -125,6 +125,8 @@ func TestFollowStatements(t *testing.T) {
 		{q: "DROP INDEX nope ON t", gtid: "0-1-9", ops: `["ddl:db.t"]`, tables: 1}, // skipped by the user
 		{q: "RENAME TABLE t TO t2", ops: `["ddl:db.t2"]`, tables: 1},
 		{q: "RENAME TABLE t TO a, a TO b", ops: `["ddl:db.a"]`, tables: 1},
+		{q: "ALTER TABLE t RENAME TO t4", ops: `["ddl:db.t4"]`, tables: 1},
+		{q: "ALTER TABLE t RENAME TO t4, ADD x INT", ops: `["ddl:db.t"]`, paused: true, tables: 1},
 		{q: "RENAME TABLE t TO other", ops: `["ddl:db.t"]`, paused: true, tables: 1},   // out of the selection
 		{q: "RENAME TABLE other TO t3", ops: `["ddl:db.t3"]`, paused: true, tables: 1}, // rows never copied
 		{q: "RENAME TABLE other TO other2.x", ops: `null`, tables: 1},
