@@ -367,6 +367,24 @@ func targetDDL(old, cur *convert.TablePlan, ch event.TableChange) (s []string, e
 		s = append(s, "DROP INDEX "+convert.QuoteIdent(cur.Schema)+"."+convert.QuoteIdent(ip.Name))
 	}
 	defer func() {
+		// MySQL shortens the indexes of a dropped column; PostgreSQL drops
+		// them: create them again without it.
+		dropped := map[string]bool{}
+		for _, cc := range ch.Columns {
+			if cc.Op == event.ColumnDrop {
+				dropped[cc.Column] = true
+			}
+		}
+		for _, ix := range old.Source.Indexes {
+			touched := false
+			for _, k := range ix.Columns {
+				touched = touched || dropped[k.Name]
+			}
+			ip, ok := cur.IndexBySource[ix.Name]
+			if touched && ok && !slices.ContainsFunc(ch.Indexes, func(ic event.IndexChange) bool { return ic.Name == ix.Name }) {
+				s = append(s, ip.Create)
+			}
+		}
 		for _, ic := range ch.Indexes {
 			if ic.Op == "add" {
 				if ip, ok := cur.IndexBySource[ic.Name]; ok {

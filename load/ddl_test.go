@@ -97,6 +97,8 @@ func TestCDCDDL(t *testing.T) {
 		`ALTER TABLE t ADD INDEX iv2 (v2), ADD UNIQUE KEY un (renamed, id)`,
 		`CREATE INDEX idn ON t (n DESC); DROP INDEX iv2 ON t`,
 		`INSERT INTO t (v2, renamed) VALUES ('indexed', 'unique')`,
+		`ALTER TABLE t ADD COLUMN q INT DEFAULT 1, ADD INDEX iq (q, n)`,
+		`ALTER TABLE t DROP COLUMN q`, // MySQL keeps iq, on n alone
 		`ALTER TABLE nk ADD COLUMN c INT DEFAULT 3 FIRST; INSERT INTO nk VALUES (9, 3, 'z'); UPDATE nk SET b = 'w' WHERE a = 1`,
 	}
 	for _, s := range steps {
@@ -110,8 +112,11 @@ func TestCDCDDL(t *testing.T) {
 	if n := pgScalar[int64](t, pg, `SELECT count(*) FROM pg_class WHERE relname = 'gone'`); n != 0 {
 		t.Errorf("dropped table gone still on the target")
 	}
-	if got := pgScalar[string](t, pg, `SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public' AND tablename = 't'`); got != "idn,t_pkey,un" {
-		t.Errorf("indexes of t on the target: %s, want idn,t_pkey,un", got)
+	if got := pgScalar[string](t, pg, `SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public' AND tablename = 't'`); got != "idn,iq,t_pkey,un" {
+		t.Errorf("indexes of t on the target: %s, want idn,iq,t_pkey,un", got)
+	}
+	if got := pgScalar[string](t, pg, `SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname = 'iq'`); !strings.HasSuffix(got, "(n)") {
+		t.Errorf("index iq after its first column was dropped: %s, want it on n alone", got)
 	}
 	if got := pgScalar[string](t, pg, `SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'newt'`); got != "k,newt_pkey" {
 		t.Errorf("indexes of newt on the target: %s, want k,newt_pkey", got)
