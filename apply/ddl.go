@@ -423,7 +423,9 @@ func targetDDL(old, cur *convert.TablePlan, ch event.TableChange) (s []string, e
 				}
 			}
 			alter("ADD COLUMN %s", def)
+			s = append(s, onUpdate(cur, nil, nc)...)
 		case event.ColumnDrop:
+			s = append(s, onUpdate(cur, column(old, cc.Column), nil)...)
 			alter("DROP COLUMN IF EXISTS %s", convert.QuoteIdent(convert.Name(cc.Column)))
 		case event.ColumnRename, event.ColumnModify:
 			from := cc.Column
@@ -438,6 +440,7 @@ func targetDDL(old, cur *convert.TablePlan, ch event.TableChange) (s []string, e
 				alter("RENAME COLUMN %s TO %s", convert.QuoteIdent(oc.Name), convert.QuoteIdent(nc.Name))
 			}
 			s = append(s, modifyColumn(cur, oc, nc)...)
+			s = append(s, onUpdate(cur, oc, nc)...)
 		default:
 			return s, fmt.Errorf("unknown column change %q", cc.Op)
 		}
@@ -599,4 +602,22 @@ func keepTargets(prev, t *catalog.Table) *catalog.Table {
 		}
 	}
 	return t
+}
+
+// onUpdate keeps the trigger that emulates ON UPDATE CURRENT_TIMESTAMP
+// in step with a column change from oc to nc (nil: added or dropped):
+// its function names the column, so a rename or a type change replaces
+// it.
+func onUpdate(tp *convert.TablePlan, oc, nc *convert.ColumnPlan) []string {
+	had := oc != nil && oc.Source != nil && oc.Source.OnUpdateCurrentTimestamp
+	has := nc != nil && nc.Source != nil && nc.Source.OnUpdateCurrentTimestamp
+	same := had && has && oc.Name == nc.Name && oc.Type == nc.Type
+	var s []string
+	if had && !same {
+		s = append(s, convert.DropOnUpdateTrigger(tp, oc)...)
+	}
+	if has && !same {
+		s = append(s, convert.OnUpdateTrigger(tp, nc)...)
+	}
+	return s
 }

@@ -334,7 +334,7 @@ func buildTable(t *catalog.Table, schema string, opt Options, usedIndexNames map
 			tp.Load = append(tp.Load, cp)
 		}
 		if c.OnUpdateCurrentTimestamp {
-			tp.After = append(tp.After, onUpdateTrigger(tp, cp)...)
+			tp.After = append(tp.After, OnUpdateTrigger(tp, cp)...)
 		}
 		if c.Comment != "" {
 			comments = append(comments, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", tp.Ident(), QuoteIdent(cp.Name), QuoteLiteral(c.Comment)))
@@ -436,7 +436,19 @@ func restartIdentity(tp *TablePlan, cp *ColumnPlan) string {
 		QuoteLiteral(tp.Ident()), QuoteLiteral(cp.Name), QuoteIdent(cp.Name), tp.Ident())
 }
 
-func onUpdateTrigger(tp *TablePlan, cp *ColumnPlan) []string {
+// DropOnUpdateTrigger drops what OnUpdateTrigger creates (CDC: the
+// column lost ON UPDATE CURRENT_TIMESTAMP, was renamed or dropped).
+func DropOnUpdateTrigger(tp *TablePlan, cp *ColumnPlan) []string {
+	name := truncIdent(tp.Name + "_" + cp.Name + "_on_update")
+	return []string{
+		fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", QuoteIdent(name), tp.Ident()),
+		fmt.Sprintf("DROP FUNCTION IF EXISTS %s.%s()", QuoteIdent(tp.Schema), QuoteIdent(name)),
+	}
+}
+
+// OnUpdateTrigger emulates MySQL's ON UPDATE CURRENT_TIMESTAMP of column
+// cp with a BEFORE UPDATE trigger (and its function).
+func OnUpdateTrigger(tp *TablePlan, cp *ColumnPlan) []string {
 	fn := QuoteIdent(tp.Schema) + "." + QuoteIdent(truncIdent(tp.Name+"_"+cp.Name+"_on_update"))
 	now := "CURRENT_TIMESTAMP"
 	if strings.HasPrefix(cp.Type, "timestamp(") || cp.Type == "timestamp" {
