@@ -33,6 +33,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ferrydb/ferry/catalog"
@@ -160,6 +161,22 @@ type EventError struct {
 
 func (e *EventError) Error() string { return e.Err.Error() }
 func (e *EventError) Unwrap() error { return e.Err }
+
+// Deterministic tells whether the target rejected the event's data or
+// statement itself (SQLSTATE classes 22 data exception, 23 integrity
+// constraint violation, 42 syntax error or access rule): applying it
+// again fails the same way until someone changes the target or the data.
+func (e *EventError) Deterministic() bool {
+	var pe *pgconn.PgError
+	if !errors.As(e.Err, &pe) || len(pe.Code) < 2 {
+		return false
+	}
+	switch pe.Code[:2] {
+	case "22", "23", "42":
+		return true
+	}
+	return false
+}
 
 // Tx is an open target transaction: events go in with Apply, as many
 // times as needed (a source transaction of any size, or many of them),

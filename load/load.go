@@ -129,6 +129,12 @@ type runner struct {
 	// snapAt is this run's snapshot position when it is exact (consistent).
 	snapAt *catalog.Position
 
+	// careful: after the target rejected an event, the next CDC attempt
+	// commits after every event log message (one source transaction, or a
+	// few small ones a backlog packed together) for this many events, so
+	// what comes before the rejected one gets applied.
+	careful int
+
 	mu        sync.Mutex
 	tableTime map[string]*tableTiming
 	began     time.Time

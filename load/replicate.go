@@ -202,6 +202,18 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 		if failures > 30 {
 			return fmt.Errorf("cdc: giving up after %d attempts: %w", failures, err)
 		}
+		var d interface{ Deterministic() bool }
+		if errors.As(err, &d) && d.Deterministic() {
+			// The target rejects the event itself: retrying a few times
+			// covers a concurrent fix; then stop and say so. The retries
+			// commit message by message what comes before it: the failed
+			// batch started at the applied position and held at most a
+			// batch of events (or one big transaction).
+			r.careful = opt.BatchEvents + 1
+			if failures >= 4 {
+				return fmt.Errorf("%w\nThe target rejected the same event %d times in a row: fix the target table (or the source row) so the change applies, then rerun the same command; ferry resumes from the last applied position and loses nothing", err, failures)
+			}
+		}
 		r.log.Warn("cdc: retrying", "in", backoff, "err", err)
 		select {
 		case <-ctx.Done():
@@ -303,7 +315,8 @@ func (r *runner) streamOnce(ctx context.Context, opt CDCOptions, ap Applier, tab
 		consErr <- err
 	}()
 
-	a := &applyLoop{ap: ap, batchEvents: opt.BatchEvents, obs: r.obs, copied: copied}
+	a := &applyLoop{ap: ap, batchEvents: opt.BatchEvents, obs: r.obs, copied: copied, careful: r.careful}
+	r.careful = 0
 	defer a.rollback()
 	for {
 		var m eventlog.Message
@@ -404,6 +417,9 @@ type applyLoop struct {
 	// position; their changes up to it are dropped (see dropCopied).
 	copied map[string]catalog.Position
 	tally  event.Tally // what cur holds, for the observer
+	// careful > 0: commit after every log message while careful events
+	// remain (runner.careful).
+	careful int
 
 	cur     ApplyTx       // open target transaction, nil if none
 	pending []event.Event // events not sent to cur yet
@@ -436,6 +452,8 @@ func (a *applyLoop) add(ctx context.Context, m eventlog.Message) error {
 		}
 	}
 	evs := dropCopiedEvents(a.copied, m.Events)
+	careful := a.careful > 0
+	a.careful -= len(m.Events)
 	a.pending = append(a.pending, evs...)
 	a.events += len(evs)
 	a.tally.Add(evs)
@@ -452,7 +470,7 @@ func (a *applyLoop) add(ctx context.Context, m eventlog.Message) error {
 	p.LogSeq = m.Seq
 	a.commitP, a.open = &p, false
 	a.txs += int64(m.Txs)
-	if ddl || a.events >= a.batchEvents {
+	if ddl || careful || a.events >= a.batchEvents {
 		return a.commit(ctx)
 	}
 	return nil
