@@ -183,14 +183,6 @@ func (st *streamState) addDDL(ev event.Event) error {
 	return nil
 }
 
-// selects tells whether db.table belongs to the migration.
-func (st *streamState) selects(db, table string) bool {
-	if st.tables[db+"."+table] != nil {
-		return true
-	}
-	return st.s.ddl.match != nil && st.s.ddl.match(db, table)
-}
-
 // mentions returns a selected table whose name appears as a word in q.
 func (st *streamState) mentions(q string) string {
 	lq := strings.ToLower(q)
