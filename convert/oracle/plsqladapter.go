@@ -21,14 +21,16 @@ type PLSQLTranslator struct {
 }
 
 // Translate implements convert/plsql.SQLTranslator.
-func (a PLSQLTranslator) Translate(_ antlr.TokenStream, node antlr.ParserRuleContext, rw codeconv.Rewriter) (string, error) {
+func (a PLSQLTranslator) Translate(_ antlr.TokenStream, node antlr.ParserRuleContext, names codeconv.Names) (string, error) {
 	t := &oraclesql.Translator{Schema: a.Schema}
 	if a.Shared != nil {
 		t.ColumnType = a.Shared.ColumnType
 	}
-	if rw != nil {
+	if rw := names.Rewrite; rw != nil {
 		t.Rewrite = func(i int) (string, int, bool) { return rw(i) }
+		t.RewriteType = names.Type
 	}
+	t.Variable = names.Variable
 	s, err := t.Node(node)
 	if a.Shared != nil {
 		for _, h := range t.Helpers() {

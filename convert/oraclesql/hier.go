@@ -12,6 +12,7 @@ import (
 // RECURSIVE.
 type hierCtx struct {
 	alias string // the table's alias, also the CTE's alias outside
+	table string // the table's name (for ColumnType)
 	prior bool   // printing a PRIOR operand: columns are the parent's
 	paths []hierPath
 	roots []antlr.Tree
@@ -54,7 +55,7 @@ func (t *Translator) hierQuery(q *plsql.Query_blockContext) string {
 	t.hierN++
 	cte := Quote(fmt.Sprintf("ferry_hier%d", t.hierN))
 	table := t.print(simpleTable(refs[0]))
-	h := &hierCtx{alias: alias}
+	h := &hierCtx{alias: alias, table: sc.tables[0].table}
 	t.hier = h
 	defer func() { t.hier = nil }()
 
@@ -62,6 +63,12 @@ func (t *Translator) hierQuery(q *plsql.Query_blockContext) string {
 	sc.selectList = true
 	sel := t.print(q.Selected_list())
 	sc.selectList = false
+	if in := q.Into_clause(); in != nil {
+		// SELECT ... INTO (PL/SQL): the targets are variables.
+		t.hier = nil
+		sel += " " + t.print(in)
+		t.hier = h
+	}
 	where := []string{"NOT " + Quote(alias) + ".ferry_cycle"}
 	if w := q.Where_clause(); w != nil {
 		if w.Expression() == nil {
@@ -171,6 +178,11 @@ func dedupe(xs []string) []string {
 func (t *Translator) hierColumn(parts []string) (string, bool) {
 	h := t.hier
 	col := parts[len(parts)-1]
+	if len(parts) == 1 && t.Variable != nil && t.Variable(col) &&
+		(t.ColumnType == nil || t.ColumnType(h.table, col) == "") {
+		// A PL/SQL variable or parameter, not a column.
+		return "", false
+	}
 	if !h.prior {
 		if len(parts) == 1 {
 			// Qualified: the recursive member joins the table to the CTE,

@@ -82,6 +82,21 @@ type Translator struct {
 	// run is replaced, a longer node is printed token by token.
 	Rewrite func(i int) (text string, last int, ok bool)
 
+	// RewriteType gives the type of a name whose first token (index i)
+	// Rewrite replaces (a package variable, :NEW.col), for type-dependent
+	// translation (date arithmetic). parts are the dotted parts as written,
+	// normalized as for Ident. It returns a type name, Oracle ("DATE",
+	// "NUMBER") or PostgreSQL ("timestamp(0)", "numeric", "text"), or the
+	// table and column the name stands for (resolved with ColumnType), or
+	// nothing when unknown.
+	RewriteType func(i int, parts []string) (typ, table, column string)
+
+	// Variable reports whether an unqualified name is a PL/SQL variable or
+	// parameter in scope. The CONNECT BY rewrite qualifies the other
+	// unqualified names as columns of its table (unless ColumnType knows
+	// the name as one of the table's columns, which Oracle prefers).
+	Variable func(name string) bool
+
 	notes   []string
 	helpers map[string]bool
 	err     error
@@ -154,6 +169,17 @@ func (t *Translator) rewritten(n antlr.Tree) (string, bool) {
 		if text, last, ok := t.rewriteAt(i); ok {
 			if last >= stop {
 				return text, true
+			}
+			// The run ends inside the node. When the node combines
+			// several children and the run lies within the first one,
+			// the node keeps its own rule (an expression starting with
+			// :NEW.col or a package variable still gets date
+			// arithmetic, exact division, Oracle's ||) and the child
+			// reached by recursion is rewritten; otherwise (a name or
+			// call the run starts) the node is printed generically
+			// around the run.
+			if c, ok := firstChild(x).(antlr.ParserRuleContext); ok && x.GetChildCount() > 1 && c.GetStop() != nil && c.GetStop().GetTokenIndex() >= last {
+				return "", false
 			}
 			return t.children(x), true
 		}
@@ -464,6 +490,14 @@ func (t *Translator) children(p antlr.ParserRuleContext) string {
 		prev = c
 	}
 	return sb.String()
+}
+
+// firstChild returns the first child of a node, or nil.
+func firstChild(p antlr.ParserRuleContext) antlr.Tree {
+	if p.GetChildCount() == 0 {
+		return nil
+	}
+	return p.GetChild(0)
 }
 
 func startToken(n antlr.Tree) int {

@@ -257,7 +257,12 @@ func (t *Translator) exprType(n antlr.Tree) string {
 			return t.exprType(e.Expression(0))
 		}
 		return ""
+	case *plsql.Bind_variableContext:
+		return t.rewrittenType(x, strings.Split(x.GetText(), "."))
 	case *plsql.General_elementContext:
+		if typ := t.rewrittenType(x, idParts(x)); typ != "" {
+			return typ
+		}
 		parts := x.AllGeneral_element_part()
 		raw := idParts(x)
 		last := parts[len(parts)-1]
@@ -280,6 +285,12 @@ func (t *Translator) exprType(n antlr.Tree) string {
 	case *plsql.Table_elementContext:
 		return t.columnType(normParts(idParts(x)))
 	case *plsql.Variable_nameContext:
+		if x.Bind_variable() != nil {
+			return t.exprType(x.Bind_variable())
+		}
+		if typ := t.rewrittenType(x, idParts(x)); typ != "" {
+			return typ
+		}
 		return t.columnType(normParts(idParts(x)))
 	case *plsql.String_functionContext:
 		name := strings.ToUpper(x.GetStart().GetText())
@@ -327,6 +338,60 @@ func (t *Translator) exprType(n antlr.Tree) string {
 		}
 	}
 	return ""
+}
+
+// rewrittenType is the type family of a name the Rewrite hook replaces,
+// from RewriteType, or "".
+func (t *Translator) rewrittenType(n antlr.ParserRuleContext, raw []string) string {
+	if t.Rewrite == nil || t.RewriteType == nil || n.GetStart() == nil {
+		return ""
+	}
+	i := n.GetStart().GetTokenIndex()
+	if _, _, ok := t.rewriteAt(i); !ok {
+		return ""
+	}
+	parts := make([]string, len(raw))
+	for k, p := range raw {
+		if strings.HasPrefix(p, ":") {
+			parts[k] = ":" + Name(p[1:])
+		} else {
+			parts[k] = Name(p)
+		}
+	}
+	typ, table, column := t.RewriteType(i, parts)
+	if table != "" {
+		if t.ColumnType == nil {
+			return ""
+		}
+		return typeFamily(t.ColumnType(table, column))
+	}
+	return anyTypeFamily(typ)
+}
+
+// anyTypeFamily is typeFamily for an Oracle or a PostgreSQL type name
+// (Oracle's DATE is PostgreSQL's timestamp(0)).
+func anyTypeFamily(typ string) string {
+	u := strings.ToUpper(strings.TrimSpace(typ))
+	if i := strings.IndexByte(u, '('); i > 0 && !strings.HasPrefix(u, "TIMESTAMP") {
+		u = strings.TrimSpace(u[:i])
+	}
+	switch {
+	case u == "":
+		return ""
+	case u == "TIMESTAMP(0)" || u == "TIMESTAMP(0) WITHOUT TIME ZONE":
+		return "date"
+	case u == "BIGINT" || u == "NUMERIC":
+		return "number"
+	case u == "DOUBLE PRECISION" || u == "REAL":
+		return "float"
+	case u == "TEXT":
+		return "text"
+	}
+	f := typeFamily(u)
+	if f == "other" {
+		return ""
+	}
+	return f
 }
 
 func funcType(name string) string {

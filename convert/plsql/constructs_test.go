@@ -14,7 +14,9 @@ import (
 func TestConstructs(t *testing.T) {
 	const setup = `CREATE TABLE items (id int PRIMARY KEY, name varchar(20) NOT NULL, price numeric(8,2));
 INSERT INTO items VALUES (1, 'apple', 1.50), (2, 'pear', 2.25), (3, 'plum', 0.75);
-CREATE TABLE log (msg text);`
+CREATE TABLE log (msg text);
+CREATE TABLE cust (id int, parent_id int);
+INSERT INTO cust VALUES (1, NULL), (2, 1), (3, 2), (4, 1), (5, NULL);`
 	cases := []struct {
 		name   string
 		units  []string // Oracle statements, '/'-free
@@ -226,6 +228,14 @@ BEGIN
   RETURN s || ' ' || r.name || ' ' || n;
 END;`},
 			query: `SELECT coll()`, want: ">321 apple 3", status: convert.StatusWarnings},
+		{name: "CONNECT BY in SELECT INTO keeps INTO and the parameter",
+			units: []string{`CREATE OR REPLACE FUNCTION depth(p_id NUMBER) RETURN NUMBER IS
+  n NUMBER;
+BEGIN
+  SELECT MAX(LEVEL) INTO n FROM cust START WITH id = p_id CONNECT BY PRIOR id = parent_id;
+  RETURN n;
+END;`},
+			query: `SELECT concat_ws(',', depth(1), depth(2), depth(5))`, want: "3,2,1", status: convert.StatusWarnings},
 	}
 	cases = append(cases, struct {
 		name   string

@@ -18,7 +18,20 @@ import (
 type SQLTranslator interface {
 	// Translate returns the PostgreSQL text of the parse subtree node
 	// (an expression, a condition or a SQL statement).
-	Translate(tokens antlr.TokenStream, node antlr.ParserRuleContext, rw Rewriter) (string, error)
+	Translate(tokens antlr.TokenStream, node antlr.ParserRuleContext, names Names) (string, error)
+}
+
+// Names is what the PL/SQL layer tells the SQL translator about the names
+// it handles.
+type Names struct {
+	// Rewrite replaces PL/SQL-specific token runs; nil rewrites nothing.
+	Rewrite Rewriter
+	// Type gives the type of a name whose first token (index i) Rewrite
+	// replaces, as oraclesql.Translator.RewriteType; nil when unknown.
+	Type func(i int, parts []string) (typ, table, column string)
+	// Variable reports whether an unqualified name (lower case) is a
+	// variable or parameter in scope; nil when unknown.
+	Variable func(name string) bool
 }
 
 // Rewriter replaces the PL/SQL-specific token run that starts at token
@@ -38,8 +51,8 @@ type Rewriter func(i int) (text string, last int, ok bool)
 type TokenTranslator struct{}
 
 // Translate implements SQLTranslator.
-func (TokenTranslator) Translate(ts antlr.TokenStream, node antlr.ParserRuleContext, rw Rewriter) (string, error) {
-	return printTokens(ts, node.GetStart().GetTokenIndex(), node.GetStop().GetTokenIndex(), rw), nil
+func (TokenTranslator) Translate(ts antlr.TokenStream, node antlr.ParserRuleContext, names Names) (string, error) {
+	return printTokens(ts, node.GetStart().GetTokenIndex(), node.GetStop().GetTokenIndex(), names.Rewrite), nil
 }
 
 // printTokens prints tokens from..to (inclusive) of ts.

@@ -331,6 +331,7 @@ func (c *Converter) trigger(p *parsed, n plsql.ICreate_triggerContext) *convert.
 		u.item(ev, 0, "trigger on a nested table column", false)
 	}
 	table := identPath(p.text(ev.Tableview_name()))
+	ti.table = strings.Trim(lastPart(table), `"`)
 	o.Depends = append(o.Depends, table)
 	var events []string
 	for _, e := range ev.AllDml_event_element() {

@@ -19,10 +19,12 @@ type SharedTranslator struct {
 }
 
 // Translate implements SQLTranslator.
-func (s SharedTranslator) Translate(_ antlr.TokenStream, node antlr.ParserRuleContext, rw Rewriter) (string, error) {
+func (s SharedTranslator) Translate(_ antlr.TokenStream, node antlr.ParserRuleContext, names Names) (string, error) {
 	t := &oraclesql.Translator{Schema: s.Schema}
-	if rw != nil {
+	if rw := names.Rewrite; rw != nil {
 		t.Rewrite = func(i int) (string, int, bool) { return rw(i) }
+		t.RewriteType = names.Type
 	}
+	t.Variable = names.Variable
 	return t.Node(node)
 }

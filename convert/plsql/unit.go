@@ -39,6 +39,7 @@ type unit struct {
 
 type trigInfo struct {
 	newName, oldName string
+	table            string // the table's name, lower case, unqualified (for column types)
 	row, before      bool
 	events           []string
 }
@@ -119,7 +120,7 @@ func (u *unit) tr(n antlr.ParserRuleContext) string {
 	if n == nil {
 		return ""
 	}
-	s, err := u.c.sql.Translate(u.p.tokens, n, u.rewrite)
+	s, err := u.c.sql.Translate(u.p.tokens, n, Names{Rewrite: u.rewrite, Type: u.rewriteType, Variable: u.isLocal})
 	if err != nil {
 		u.obj.Items = append(u.obj.Items, convert.ActionItem{Object: u.obj.Name, Kind: u.obj.Kind, Reason: "expression not translated: " + err.Error(), Source: u.text(n)})
 		return u.text(n)
@@ -313,6 +314,41 @@ func (u *unit) rewrite(i int) (string, int, bool) {
 		}
 	}
 	return "", 0, false
+}
+
+// rewriteType is the type of a name rewrite replaces at token i: a
+// package variable's type, or the trigger table's column for :NEW.col and
+// :OLD.col.
+func (u *unit) rewriteType(i int, parts []string) (typ, table, column string) {
+	if len(parts) == 0 {
+		return "", "", ""
+	}
+	first := parts[0]
+	if strings.HasPrefix(first, ":") {
+		if u.trig != nil && len(parts) == 2 && (first[1:] == u.trig.newName || first[1:] == u.trig.oldName) {
+			return "", u.trig.table, parts[1]
+		}
+		return "", "", ""
+	}
+	if u.isLocal(first) {
+		return "", "", ""
+	}
+	if u.inWhen && len(parts) == 2 && u.trig != nil && (first == "new" || first == "old") {
+		return "", u.trig.table, parts[1]
+	}
+	if len(parts) == 2 {
+		if pk, ok := u.c.packages[first]; ok {
+			if v, ok := pk.vars[parts[1]]; ok {
+				return v.typ, "", ""
+			}
+		}
+	}
+	if len(parts) == 1 && u.pkg != nil {
+		if v, ok := u.pkg.vars[first]; ok {
+			return v.typ, "", ""
+		}
+	}
+	return "", "", ""
 }
 
 // attr translates cursor%ATTR and SQL%ATTR.
