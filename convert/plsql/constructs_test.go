@@ -236,6 +236,18 @@ BEGIN
   RETURN n;
 END;`},
 			query: `SELECT concat_ws(',', depth(1), depth(2), depth(5))`, want: "3,2,1", status: convert.StatusWarnings},
+		{name: "cursor FOR loop keeps %ROWCOUNT and %ISOPEN in step",
+			units: []string{`CREATE OR REPLACE FUNCTION counts RETURN VARCHAR2 IS
+  CURSOR c IS SELECT name FROM items WHERE id <= 2 ORDER BY id;
+  v VARCHAR2(100);
+BEGIN
+  FOR r IN c LOOP
+    v := v || c%ROWCOUNT || CASE WHEN c%ISOPEN THEN 'o' END || ';';
+  END LOOP;
+  IF NOT c%ISOPEN THEN v := v || 'closed'; END IF;
+  RETURN v;
+END;`},
+			query: `SELECT counts()`, want: "1o;2o;closed"},
 	}
 	cases = append(cases, struct {
 		name   string

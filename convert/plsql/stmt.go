@@ -200,6 +200,7 @@ func (u *unit) loop(n plsql.ILoop_statementContext, ind int) {
 		u.line(ind, "<<"+identName(u.text(l.Label_name()))+">>")
 	}
 	head := "LOOP"
+	var pre, first, post []string // around and inside a cursor FOR loop
 	switch {
 	case n.WHILE() != nil:
 		head = "WHILE " + u.tr(n.Condition()) + " LOOP"
@@ -226,20 +227,46 @@ func (u *unit) loop(n plsql.ILoop_statementContext, ind int) {
 				if cp.LEFT_PAREN() != nil {
 					args = "(" + u.tr(cp.Expressions()) + ")"
 				}
-				if !u.cursors[strings.ToLower(strings.Trim(strings.TrimSpace(base), `"`))] {
+				name := strings.ToLower(strings.Trim(strings.TrimSpace(base), `"`))
+				if !u.cursors[name] {
 					u.item(cp, ind, "FOR loop over "+cur+", which is not a cursor declared in this unit", false)
 				}
 				head = fmt.Sprintf("FOR %s IN %s%s LOOP", rec, cur, args)
+				// The loop opens, fetches and closes the cursor: keep
+				// the variables tracking its attributes in step.
+				attrs := u.cursorAttrs[name]
+				if attrs["rowcount"] {
+					v := cursorVar(name, "rowcount")
+					pre = append(pre, v+" := 0;")
+					first = append(first, v+" := "+v+" + 1;")
+				}
+				if attrs["found"] {
+					first = append(first, cursorVar(name, "found")+" := true;")
+					post = append(post, cursorVar(name, "found")+" := false;")
+				}
+				if attrs["isopen"] {
+					first = append(first, cursorVar(name, "isopen")+" := true;")
+					post = append(post, cursorVar(name, "isopen")+" := false;")
+				}
 			}
 		}
 	}
+	for _, l := range pre {
+		u.line(ind, l)
+	}
 	u.line(ind, head)
+	for _, l := range first {
+		u.line(ind+1, l)
+	}
 	u.stmts(n.Seq_of_statements(), ind+1)
 	end := "END LOOP"
 	if l := n.Label_name(); l != nil {
 		end += " " + identName(u.text(l))
 	}
 	u.line(ind, end+";")
+	for _, l := range post {
+		u.line(ind, l)
+	}
 }
 
 // forall becomes a FOR loop running the statement once per index.
