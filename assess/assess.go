@@ -102,12 +102,16 @@ type Report struct {
 }
 
 // Run reads the scripts (files, or directories of *.sql files) and
-// assesses them. A file included by an earlier one (@@file) is not read
-// twice.
+// assesses them. A file another one includes (@@file) is read where it
+// is included, not on its own (see [TopLevel]).
 func Run(ctx context.Context, paths []string, opt Options) (*Report, error) {
 	files, err := sqlplus.ExpandPaths(paths)
 	if err != nil {
 		return nil, err
+	}
+	files, err = TopLevel(ctx, files, sqlplus.Options{Defines: opt.Defines, Undefined: sqlplus.UndefinedKeep})
+	if err != nil {
+		return nil, fmt.Errorf("assess: %w", err)
 	}
 	rep := &Report{Complexity: map[string]int{}}
 	schema, code := opt.Schema, opt.Code

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferrydb/ferry/assess"
 	"github.com/ferrydb/ferry/convert"
 	"github.com/ferrydb/ferry/convert/oracle"
 	"github.com/ferrydb/ferry/convert/plsql"
@@ -154,6 +155,11 @@ func readScripts(ctx context.Context, paths []string, defines map[string]string)
 	files, err := sqlplus.ExpandPaths(paths)
 	if err != nil {
 		return nil, 0, err
+	}
+	// A file another one includes is read there, not on its own.
+	files, err = assess.TopLevel(ctx, files, sqlplus.Options{Defines: defines})
+	if err != nil {
+		return nil, 0, fmt.Errorf("convert: %w", err)
 	}
 	var out []oracle.Statement
 	data := 0

@@ -108,6 +108,30 @@ CREATE INDEX t_missing_ix ON t_missing (id);
 	}
 }
 
+// TestConvertIncludedFileOnce converts a directory where inc.sql sorts
+// before main.sql, which includes it (@@inc.sql): its table is converted
+// once, so applying it succeeds.
+func TestConvertIncludedFileOnce(t *testing.T) {
+	_, dsn, _ := env.FreshDBs(t)
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"inc.sql":  "CREATE TABLE t_inc (id NUMBER(9) PRIMARY KEY);\n",
+		"main.sql": "@@inc.sql\nCREATE VIEW v_inc AS SELECT id FROM t_inc;\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main([]string{"convert", "--from", "oracle", dir, "--target", dsn}, nil, &stdout, &stderr)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	if n := pgCount(t, dsn, `SELECT count(*) FROM pg_class WHERE relname IN ('t_inc', 'v_inc')`); n != 2 {
+		t.Errorf("%d relations, want 2\n%s", n, stdout.String())
+	}
+}
+
 // TestConvertThenLoadSamples converts HR's and CO's create scripts into a
 // database, loads their populate scripts with `ferry load --from
 // oracle-script`, and checks the converted views against the same
