@@ -630,6 +630,30 @@ func (l *Log) LastPosition(ctx context.Context) (*catalog.Position, error) {
 	return &p, nil
 }
 
+// PositionAt returns the source position stored with message seq: the
+// position after its last transaction for a message that ends at a
+// commit, nil for a piece of a transaction or a sequence the log does not
+// hold. The applier's stored position names the message it ended at, so
+// this tells whether the log is still the one it consumed.
+func (l *Log) PositionAt(ctx context.Context, seq uint64) (*catalog.Position, error) {
+	m, err := l.stream.GetMsg(ctx, seq)
+	if err != nil {
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("eventlog: read message %d of stream %s: %w", seq, l.opt.Stream, err)
+	}
+	raw := m.Header.Get(HeaderPosition)
+	if raw == "" {
+		return nil, nil
+	}
+	var p catalog.Position
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		return nil, fmt.Errorf("eventlog: message %d: bad %s header: %w", seq, HeaderPosition, err)
+	}
+	return &p, nil
+}
+
 // redact hides a password in a NATS URL for error messages.
 func redact(raw string) string {
 	var out []string

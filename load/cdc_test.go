@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -252,6 +253,114 @@ func TestStopRightAfterSnapshot(t *testing.T) {
 	}
 	defer func() { cmd.Process.Signal(syscall.SIGINT); cmd.Wait() }()
 	waitConverged(t, src, dst, 30*time.Second)
+}
+
+// TestCrashRightAfterSnapshot is the named case with full+cdc itself: the
+// process dies (as after kill -9) the moment the full load is done, before
+// any change streamed, while writes run; more writes land while it is
+// down; the restart of the same command applies every one of them, once
+// (the table without a key would show a duplicate or a loss).
+func TestCrashRightAfterSnapshot(t *testing.T) {
+	ctx := context.Background()
+	src, dst, name := freshDBs(t)
+	if err := env.MariaDB.Exec(ctx, name, `CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(40), n INT, ts DATETIME(6));
+		INSERT INTO t (v, n, ts) SELECT MD5(seq), seq % 100, '2020-01-01' FROM seq_1_to_20000;
+		CREATE TABLE nopk (a INT, b VARCHAR(10));
+		INSERT INTO nopk SELECT seq, 'x' FROM seq_1_to_100;`); err != nil {
+		t.Fatal(err)
+	}
+	my := openMySQL(t, src)
+	bin := buildFerry(t)
+	state := t.TempDir()
+	args := []string{"migrate", "--mode", "full+cdc", "--source", src, "--target", dst, "--state-dir", state, "--chunk-rows", "5000"}
+
+	stop := make(chan struct{})
+	wg := writeLoad(t, my, stop, 11)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "FERRY_TEST_CRASH_AFTER_LOAD=1")
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err == nil || !strings.Contains(out.String(), "crashing after the load") {
+		t.Fatalf("want the crash hook after the load, got %v:\n%s", err, out)
+	}
+	if strings.Contains(out.String(), "streaming changes") {
+		t.Fatalf("streaming started before the crash:\n%s", out)
+	}
+	// Writes while ferry is down, after the snapshot.
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if err := env.MariaDB.Exec(ctx, name, `INSERT INTO nopk VALUES (-1, 'down'), (-1, 'down'); UPDATE t SET v = 'while down' WHERE id <= 10; DELETE FROM t WHERE id BETWEEN 11 AND 20;`); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(bin, args...)
+	out = &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGINT); cmd.Wait() }()
+	waitConvergedLog(t, src, dst, 60*time.Second, out)
+	pg := openPG(t, dst)
+	if n := pgScalar[int64](t, pg, `SELECT count(*) FROM nopk WHERE a = -1`); n != 2 {
+		t.Errorf("rows written while ferry was down: %d in the target, want 2", n)
+	}
+}
+
+// TestEventLogLostItsTail: the event log is put back to an older copy
+// (as after a machine crash that lost what the embedded server had not
+// synced, or a restored state dir) behind what the target applied. The
+// next run must not consume the old messages again, nor stream again from
+// the old log's end: it empties the log and streams from the target's
+// applied position. The table without a key shows any repeat.
+func TestEventLogLostItsTail(t *testing.T) {
+	ctx := context.Background()
+	src, dst, name := freshDBs(t)
+	if err := env.MariaDB.Exec(ctx, name, `CREATE TABLE nopk (a INT, b VARCHAR(10)); INSERT INTO nopk VALUES (0, 'load');`); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildFerry(t)
+	state := t.TempDir()
+	run := func(writes string) {
+		t.Helper()
+		cmd := exec.Command(bin, "migrate", "--mode", "full+cdc", "--source", src, "--target", dst, "--state-dir", state)
+		out := &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "streaming changes"); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no streaming within 30 s:\n%s", out)
+			}
+		}
+		if err := env.MariaDB.Exec(ctx, name, writes); err != nil {
+			t.Fatal(err)
+		}
+		waitConvergedLog(t, src, dst, 30*time.Second, out)
+		cmd.Process.Signal(syscall.SIGINT)
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+	}
+	run(`INSERT INTO nopk VALUES (1, 'a'); INSERT INTO nopk VALUES (2, 'b');`)
+	dirs, _ := filepath.Glob(filepath.Join(state, "eventlog-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("event log dirs: %v", dirs)
+	}
+	backup := filepath.Join(t.TempDir(), "log")
+	if err := exec.Command("cp", "-a", dirs[0], backup).Run(); err != nil {
+		t.Fatal(err)
+	}
+	run(`INSERT INTO nopk VALUES (3, 'c'); INSERT INTO nopk VALUES (4, 'd'); INSERT INTO nopk VALUES (5, 'e');`)
+	if err := os.RemoveAll(dirs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Command("cp", "-a", backup, dirs[0]).Run(); err != nil {
+		t.Fatal(err)
+	}
+	run(`INSERT INTO nopk VALUES (6, 'f');`)
+	assertSameData(t, src, dst, "public")
 }
 
 // TestCDCValuesThroughTheLog: binary data with every byte value, integers

@@ -61,6 +61,8 @@ type EventLog interface {
 	Consume(ctx context.Context, after uint64, fn func(m eventlog.Message) error) error
 	LastPosition(ctx context.Context) (*catalog.Position, error)
 	LastSeq(ctx context.Context) (uint64, error)
+	PositionAt(ctx context.Context, seq uint64) (*catalog.Position, error)
+	Purge(ctx context.Context) error
 }
 
 // CDCOptions configure Replicate.
@@ -157,12 +159,11 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 			// stream from its end, apply from the target's log sequence.
 			var lp *catalog.Position
 			var last uint64
-			if last, err = opt.Log.LastSeq(ctx); err == nil && from.LogSeq > last {
-				// The log is not the one the target consumed from (a new
-				// stream): everything in it was published from the applied
-				// position on, so consume it from its start.
-				r.log.Warn("cdc: the event log is newer than the target's position; consuming it from its start", "applied_seq", from.LogSeq, "log_last_seq", last)
-				from.LogSeq = 0
+			if from.LogSeq > 0 && false {
+				err = r.checkLog(ctx, opt.Log, &from)
+			}
+			if err == nil {
+				last, err = opt.Log.LastSeq(ctx)
 			}
 			if err == nil {
 				if lp, err = opt.Log.LastPosition(ctx); err == nil && lp != nil {
@@ -222,6 +223,30 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 		}
 		backoff = min(backoff*2, 30*time.Second)
 	}
+}
+
+// checkLog makes sure the event log is the one the target consumed: its
+// message at the applied log sequence must end at the applied source
+// position. A log that was replaced (its directory removed, another
+// --nats server or --state-dir) or lost its tail (a machine crash before
+// the embedded server synced) does not; consuming it by sequence would
+// skip or repeat transactions. It is emptied instead, and streaming starts
+// again from the applied source position, which the target stored with
+// its data.
+func (r *runner) checkLog(ctx context.Context, log EventLog, from *catalog.Position) error {
+	at, err := log.PositionAt(ctx, from.LogSeq)
+	if err != nil {
+		return err
+	}
+	if at != nil && samePosition(*at, *from) {
+		return nil
+	}
+	r.log.Warn("cdc: the event log does not hold the target's last applied transaction at its sequence (the log was replaced or lost its tail); emptying it and streaming again from the applied source position", "applied_seq", from.LogSeq, "applied", from.String())
+	if err := log.Purge(ctx); err != nil {
+		return err
+	}
+	from.LogSeq = 0
+	return nil
 }
 
 // permanent tells errors a retry cannot fix.

@@ -32,6 +32,12 @@ import (
 	"github.com/ferrydb/ferry/task"
 )
 
+// crashAfterLoadEnv, set to 1, makes migrate --mode full+cdc exit at once
+// (no cleanup, as after kill -9) when the full load is done, before it
+// streams anything: a test hook for the moment between snapshot and
+// stream.
+const crashAfterLoadEnv = "FERRY_TEST_CRASH_AFTER_LOAD"
+
 func newMigrate(stdout, stderr io.Writer) *cobra.Command {
 	var file string
 	flags := &task.Task{}
@@ -219,6 +225,12 @@ func runMigrate(cmd *cobra.Command, t *task.Task, api apiFlags, stdout, stderr i
 		Loaded: func(rep *load.Report) {
 			if !t.JSON {
 				printSummary(stdout, rep)
+			}
+			if os.Getenv(crashAfterLoadEnv) == "1" {
+				// Tests: die like kill -9 between the load and the first
+				// streamed change (the named case of the CDC tests).
+				fmt.Fprintln(stdout, "crashing after the load ("+crashAfterLoadEnv+"=1)")
+				os.Exit(137)
 			}
 		},
 		Progress:        prog,
