@@ -52,7 +52,12 @@ func TestTrickyDDL(t *testing.T) {
 		`CREATE SYNONYM types_syn FOR t_types`,
 		`CREATE PUBLIC SYNONYM dbms_thing FOR sys.dbms_thing`,
 		`CREATE TYPE point_t AS OBJECT (x NUMBER, y NUMBER)`,
+		`CREATE OR REPLACE TYPE place_t AS OBJECT (name VARCHAR2(10), pos point_t, seen DATE)`,
+		`CREATE TYPE point_list AS TABLE OF point_t`,
+		`CREATE TYPE shape_t AS OBJECT (id NUMBER, MEMBER FUNCTION area RETURN NUMBER)`,
 		`CREATE TABLE shapes (id NUMBER, pts point_list) NESTED TABLE pts STORE AS shapes_pts`,
+		`CREATE TABLE places (id NUMBER(9) PRIMARY KEY, p place_t, at point_t)`,
+		`CREATE TABLE customers (id NUMBER(9) PRIMARY KEY, addr address_t)`,
 		`ALTER SESSION SET NLS_DATE_FORMAT = 'YYYY-MM-DD'`,
 		`GRANT SELECT ON t_types TO scott`,
 		`COMMENT ON TABLE v_types IS 'a view'`,
@@ -97,8 +102,14 @@ END;`, File: "tricky.sql", Line: 100, PLSQL: true}
 		{"view v_top", convert.StatusWarnings, "READ ONLY"},
 		{"synonym types_syn", convert.StatusWarnings, "created as a view"},
 		{"synonym dbms_thing", convert.StatusManual, "search_path"},
-		{"type point_t", convert.StatusManual, "not converted"},
+		{"type point_t", convert.StatusWarnings, "became a composite type"},
+		{"type place_t", convert.StatusWarnings, "CREATE OR REPLACE TYPE became CREATE TYPE"},
+		{"type point_list", convert.StatusManual, "collection type point_list"},
+		{"type shape_t", convert.StatusManual, "object type shape_t with methods"},
 		{"table shapes", convert.StatusManual, "nested table"},
+		{"table shapes", convert.StatusManual, "column pts has type point_list, an object, VARRAY or nested-table type"},
+		{"table places", convert.StatusAuto, ""},
+		{"table customers", convert.StatusManual, "column addr has type address_t, an object, VARRAY or nested-table type (not an Oracle built-in type, nor an object type converted from these scripts): PostgreSQL has no object or collection columns; change the column by hand"},
 		{"session ALTER SESSION", convert.StatusWarnings, "skipped"},
 		{"grant GRANT", convert.StatusWarnings, "skipped"},
 		{"trigger legacy_bi", convert.StatusWarnings, "identity trigger replaced by DEFAULT nextval"},
@@ -144,7 +155,9 @@ END;`, File: "tricky.sql", Line: 100, PLSQL: true}
 		`INSERT INTO app.legacy (name) VALUES ('first'), ('second')`,
 		`INSERT INTO app.child (parent_id) VALUES (1)`,
 		`INSERT INTO app."Mixed" ("Id") VALUES (1)`,
+		`INSERT INTO app.places VALUES (1, ROW('home', ROW(1, 2)::app.point_t, '2024-01-31 10:00:00'), ROW(3, 4))`,
 	)
+	sameRows(t, "composite types", rows(t, conn, `SELECT (p).name || ' ' || ((p).pos).y || ' ' || (p).seen || ' ' || (at).x FROM app.places`), []string{"home 2 2024-01-31 10:00:00 3"})
 	user := rows(t, conn, `SELECT upper(current_user)`)[0]
 	sameRows(t, "generated and default columns", rows(t, conn, `SELECT total::text, label, who, (seqd >= 10)::text, (d IS NOT NULL)::text FROM app.t_types`), []string{"25|abc-xy|" + user + "|true|true"}) // Oracle: "abc-xy "; generated columns use ::text, which drops CHAR padding (docs/oracle.md)
 	sameRows(t, "identity trigger as default", rows(t, conn, `SELECT id::text FROM app.legacy ORDER BY id`), []string{"1", "2"})

@@ -383,3 +383,93 @@ func (c *converter) identityTrigger(st Statement, ct *plsql.Create_triggerContex
 	c.add(PhaseConstraints, obj, nil)
 	return true
 }
+
+// createType converts an object type of attributes only (CREATE TYPE x AS
+// OBJECT (a NUMBER, b VARCHAR2(10))) to a composite type; other type
+// statements are action items saying what to do instead.
+func (c *converter) createType(st Statement, ct *plsql.Create_typeContext) {
+	if tb := ct.Type_body(); tb != nil {
+		name := oraclesql.Name(lastOf(idText(tb.Type_name())))
+		c.manual("type body", name, st, "object type methods have no PostgreSQL equivalent: write each method as a function taking the type's composite value as its first argument")
+		return
+	}
+	td := ct.Type_definition()
+	parts := idText(td.Type_name())
+	name := oraclesql.Name(lastOf(parts))
+	otd := td.Object_type_def()
+	if otd == nil {
+		c.skipped("type", name, st, "incomplete type declaration (forward reference): the full CREATE TYPE creates it")
+		return
+	}
+	if otd.Object_under_part() != nil {
+		c.manual("type", name, st, "subtype (UNDER ...): PostgreSQL has no type inheritance; create a composite type with the supertype's attributes followed by the subtype's")
+		return
+	}
+	oap := otd.Object_as_part()
+	if oap.Varray_type_def() != nil || oap.Nested_table_type_def() != nil {
+		c.manual("type", name, st, "collection type "+name+" (VARRAY / TABLE OF): PostgreSQL has no named collection types; where it is used, declare an array of the element type (element[]), or a child table for a table column")
+		return
+	}
+	if otd.Sqlj_object_type() != nil {
+		c.manual("type", name, st, "SQLJ object type (EXTERNAL NAME ... LANGUAGE JAVA): no PostgreSQL equivalent")
+		return
+	}
+	var attrs []string
+	for _, m := range otd.AllObject_member_spec() {
+		if m.Element_spec() != nil {
+			c.manual("type", name, st, "object type "+name+" with methods (MEMBER/STATIC functions or procedures, constructors): create a composite type of its attributes (CREATE TYPE "+name+" AS (...)) and write each method as a function taking it as its first argument")
+			return
+		}
+		attr := oraclesql.Name(m.Identifier().GetText())
+		typ, err := c.attrType(m.Type_spec())
+		if err != nil {
+			c.manual("type", name, st, fmt.Sprintf("attribute %s of object type %s: %v", attr, name, err))
+			return
+		}
+		attrs = append(attrs, oraclesql.Quote(attr)+" "+typ)
+	}
+	if len(attrs) == 0 {
+		c.manual("type", name, st, "object type without attributes: no PostgreSQL equivalent")
+		return
+	}
+	obj := newObject("type", name, st)
+	q := c.qname(parts...)
+	obj.SQL = []string{"CREATE TYPE " + q + " AS (" + strings.Join(attrs, ", ") + ")"}
+	obj.Notes = append(obj.Notes, "object type "+name+" became a composite type: build values with ROW(...)::"+name+" instead of the constructor "+name+"(...); NOT FINAL/NOT INSTANTIABLE and type evolution do not apply")
+	if ct.REPLACE() != nil {
+		obj.Notes = append(obj.Notes, "CREATE OR REPLACE TYPE became CREATE TYPE (PostgreSQL replaces no type: drop it first to change it)")
+	}
+	c.types[name] = q
+	c.add(PhaseTables, obj, nil)
+}
+
+// attrType maps the type of an object type's attribute: a built-in type
+// or an object type converted before.
+func (c *converter) attrType(ts plsql.IType_specContext) (string, error) {
+	if ts.Datatype() != nil {
+		m, err := oraclesql.MapType(ts.Datatype())
+		if err != nil {
+			return "", err
+		}
+		return m.SQL, nil
+	}
+	if ts.PERCENT_TYPE() != nil || ts.PERCENT_ROWTYPE() != nil || ts.REF() != nil {
+		return "", fmt.Errorf("%s: %%TYPE, %%ROWTYPE and REF attributes have no PostgreSQL equivalent", oraclesql.Source(ts))
+	}
+	text := oraclesql.Source(ts)
+	if q, ok := c.types[oraclesql.Name(lastOf(strings.Split(text, ".")))]; ok {
+		return q, nil
+	}
+	m, err := oraclesql.ParseType(text)
+	if err != nil {
+		return "", fmt.Errorf("type %s is neither an Oracle built-in type nor an object type created earlier in the scripts", text)
+	}
+	return m.SQL, nil
+}
+
+func lastOf(parts []string) string {
+	if len(parts) == 0 {
+		return ""
+	}
+	return parts[len(parts)-1]
+}

@@ -167,6 +167,8 @@ type converter struct {
 	identity map[string]string
 	helpers  map[string]bool
 	items    []Item
+	// types are the object types made composite types: name → qualified.
+	types map[string]string
 }
 
 type tableInfo struct {
@@ -239,6 +241,7 @@ func newConverter(opt Options) *converter {
 		keyNames: map[string]string{},
 		identity: map[string]string{},
 		helpers:  sh.helpers,
+		types:    map[string]string{},
 	}
 }
 
@@ -394,7 +397,7 @@ func (c *converter) convert(p *parsed) {
 	case u.Create_package_body() != nil:
 		c.code(p, "package body")
 	case u.Create_type() != nil:
-		c.code(p, "type")
+		c.createType(st, u.Create_type().(*plsql.Create_typeContext))
 	case u.Alter_session() != nil:
 		c.skipped("session", "ALTER SESSION", st, "ALTER SESSION settings apply to the Oracle session that ran the script")
 	case u.Grant_statement() != nil:
@@ -415,9 +418,7 @@ func (c *converter) convert(p *parsed) {
 			c.skipped("statement", k, st, "maintenance statement with no PostgreSQL schema effect")
 			return
 		}
-		if c.code(p, strings.ToLower(k)) {
-			return
-		}
+		c.manual(strings.ToLower(k), nameGuess(st.Text), st, k+" is not converted: ferry has no PostgreSQL conversion for it; write the equivalent by hand")
 	}
 }
 

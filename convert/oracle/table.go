@@ -469,7 +469,14 @@ func (c *converter) mapColumnType(table, col string, cd *plsql.Column_definition
 	case cd.Datatype() != nil:
 		m, err = oraclesql.MapType(cd.Datatype())
 	case cd.Regular_id() != nil:
-		m, err = oraclesql.ParseType(cd.Regular_id().GetText())
+		text := cd.Regular_id().GetText()
+		if q, ok := c.types[oraclesql.Name(text)]; ok {
+			return q, nil
+		}
+		m, err = oraclesql.ParseType(text)
+		if err != nil {
+			return "", fmt.Errorf("column %s has type %s, an object, VARRAY or nested-table type (not an Oracle built-in type, nor an object type converted from these scripts): PostgreSQL has no object or collection columns; change the column by hand to the type's attributes as columns, a composite type (CREATE TYPE %s AS (...)), an array of the element type, jsonb, or a child table for a collection", col, text, oraclesql.Name(text))
+		}
 	default:
 		return "", fmt.Errorf("column %s has no data type", col)
 	}
