@@ -363,6 +363,60 @@ func TestEventLogLostItsTail(t *testing.T) {
 	assertSameData(t, src, dst, "public")
 }
 
+// TestSecondRunRefused: a second run of the same task while the first
+// streams (same state dir, or another one as on a second machine) is
+// refused with a message that says so; the first goes on and the target
+// holds every row once.
+func TestSecondRunRefused(t *testing.T) {
+	ctx := context.Background()
+	src, dst, name := freshDBs(t)
+	if err := env.MariaDB.Exec(ctx, name, `CREATE TABLE nopk (a INT, b VARCHAR(10)); INSERT INTO nopk VALUES (0, 'load');`); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildFerry(t)
+	state := t.TempDir()
+	first := exec.Command(bin, "migrate", "--mode", "full+cdc", "--source", src, "--target", dst, "--state-dir", state)
+	out := &lockedBuffer{}
+	first.Stdout, first.Stderr = out, out
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		first.Process.Signal(syscall.SIGINT)
+		done := make(chan error, 1)
+		go func() { done <- first.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("first run: %v\n%s", err, out)
+			}
+		case <-time.After(20 * time.Second):
+			first.Process.Kill()
+			t.Errorf("the first run did not stop on SIGINT:\n%s", out)
+		}
+	}()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "streaming changes"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no streaming within 30 s:\n%s", out)
+		}
+	}
+	for _, dir := range []string{state, t.TempDir()} {
+		second := exec.Command(bin, "migrate", "--mode", "cdc", "--source", src, "--target", dst, "--state-dir", dir)
+		if err := env.MariaDB.Exec(ctx, name, `INSERT INTO nopk VALUES (1, 'a')`); err != nil {
+			t.Fatal(err)
+		}
+		b, err := second.CombinedOutput()
+		t.Logf("second run in %s: %v\n%s", dir, err, b)
+		if err == nil || !strings.Contains(string(b), "another ferry run") && !strings.Contains(string(b), "already running") {
+			t.Errorf("second run with state dir %s: %v, want a refusal:\n%s", dir, err, b)
+		}
+	}
+	if err := env.MariaDB.Exec(ctx, name, `INSERT INTO nopk VALUES (2, 'b')`); err != nil {
+		t.Fatal(err)
+	}
+	waitConvergedLog(t, src, dst, 30*time.Second, out)
+}
+
 // TestCDCValuesThroughTheLog: binary data with every byte value, integers
 // above 2^53, unsigned bigint max, decimals and 4-byte UTF-8 arrive exactly
 // after travelling through the JSON-encoded event log.

@@ -40,6 +40,8 @@ type Applier interface {
 	// schema history when none is), the planner for schema changes and
 	// the skipped schema changes.
 	Follow(ctx context.Context, tables map[string]*catalog.Table, plan func(map[string]*catalog.Table) (map[string]*convert.TablePlan, error), skip []string) error
+	// Close gives up what the applier holds (the task's lock).
+	Close()
 }
 
 // ApplyTx is one open target transaction: events go in with Apply, and
@@ -119,6 +121,7 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 	if err != nil {
 		return err
 	}
+	defer ap.Close()
 	filter, err := task.ParseFilter(r.t.Tables)
 	if err != nil {
 		return err
@@ -252,7 +255,7 @@ func (r *runner) checkLog(ctx context.Context, log EventLog, from *catalog.Posit
 // permanent tells errors a retry cannot fix.
 func permanent(err error) bool {
 	msg := err.Error()
-	for _, s := range []string{"cdc paused", "purged", "binlog_format", "binlog_row_image", "log_bin", "GRANT", "malformed", "not part of the migration", "session_replication_role", "XA transaction"} {
+	for _, s := range []string{"cdc paused", "purged", "binlog_format", "binlog_row_image", "log_bin", "GRANT", "malformed", "not part of the migration", "session_replication_role", "XA transaction", "another ferry run"} {
 		if strings.Contains(msg, s) {
 			return true
 		}
