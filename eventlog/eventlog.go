@@ -677,6 +677,19 @@ func (l *Log) Purge(ctx context.Context) error {
 	return nil
 }
 
+// Trim drops the messages before sequence keep (what the applier has
+// applied, but its last message, which tells the log is the one it
+// consumed): the log holds only what is still to be applied.
+func (l *Log) Trim(ctx context.Context, keep uint64) error {
+	if keep <= 1 {
+		return nil
+	}
+	if err := l.stream.Purge(ctx, jetstream.WithPurgeSequence(keep)); err != nil {
+		return fmt.Errorf("eventlog: trim stream %s before sequence %d: %w", l.opt.Stream, keep, err)
+	}
+	return nil
+}
+
 // LastSeq is the sequence of the newest message in the log (0 if empty).
 func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
 	info, err := l.stream.Info(ctx)

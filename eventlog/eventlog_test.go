@@ -542,3 +542,45 @@ func TestThroughput(t *testing.T) {
 	}
 	t.Logf("publish and wait: %.0f single-event tx/s", 2000/time.Since(start).Seconds())
 }
+
+// TestTrimAndPositionAt: Trim drops the messages before the one kept,
+// which still tells its position; publishing and consuming go on.
+func TestTrimAndPositionAt(t *testing.T) {
+	ctx := context.Background()
+	l := open(t, embedded(t, t.TempDir()))
+	defer l.Close()
+	var pos []catalog.Position
+	for i := range 5 {
+		tx, next := txn(uint64(4+i*1000), 1)
+		if err := l.Publish(ctx, tx, next); err != nil {
+			t.Fatal(err)
+		}
+		pos = append(pos, next)
+	}
+	if n := msgs(t, l); n != 5 {
+		t.Fatalf("%d messages, want 5", n)
+	}
+	if err := l.Trim(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	if n := msgs(t, l); n != 2 {
+		t.Fatalf("after Trim(4): %d messages, want 2", n)
+	}
+	if p, err := l.PositionAt(ctx, 4); err != nil || p == nil || *p != pos[3] {
+		t.Fatalf("PositionAt(4) = %v, %v; want %v", p, err, pos[3])
+	}
+	if p, err := l.PositionAt(ctx, 2); err != nil || p != nil {
+		t.Fatalf("PositionAt(2) after the trim = %v, %v; want nil", p, err)
+	}
+	rest := collect(t, l, 4, 1)
+	if rest[0].seq != 5 {
+		t.Fatalf("after the trim the next message is %d, want 5", rest[0].seq)
+	}
+	tx, next := txn(99_000, 1)
+	if err := l.Publish(ctx, tx, next); err != nil {
+		t.Fatalf("publish after the trim: %v", err)
+	}
+	if last, err := l.LastSeq(ctx); err != nil || last != 6 {
+		t.Fatalf("LastSeq = %d, %v; want 6", last, err)
+	}
+}

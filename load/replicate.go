@@ -65,6 +65,7 @@ type EventLog interface {
 	LastSeq(ctx context.Context) (uint64, error)
 	PositionAt(ctx context.Context, seq uint64) (*catalog.Position, error)
 	Purge(ctx context.Context) error
+	Trim(ctx context.Context, keep uint64) error
 }
 
 // CDCOptions configure Replicate.
@@ -344,6 +345,15 @@ func (r *runner) streamOnce(ctx context.Context, opt CDCOptions, ap Applier, tab
 	}()
 
 	a := &applyLoop{ap: ap, batchEvents: opt.BatchEvents, obs: r.obs, copied: copied, careful: r.careful}
+	if !r.t.KeepEventLog {
+		a.trim = func(seq uint64) {
+			tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if err := opt.Log.Trim(tctx, seq); err != nil {
+				r.log.Warn("cdc: trimming the applied events from the event log failed; it is tried again later", "err", err)
+			}
+		}
+	}
 	r.careful = 0
 	defer a.rollback()
 	for {
@@ -457,7 +467,14 @@ type applyLoop struct {
 	txs     int64 // source transactions in cur
 	applied int64
 	last    catalog.Position
+	// trim, when set, drops the applied messages from the log
+	// (trimEvery at most); trimmed is when it last ran.
+	trim    func(keep uint64)
+	trimmed time.Time
 }
+
+// trimEvery is how often the applied messages are trimmed from the log.
+const trimEvery = 10 * time.Second
 
 // add takes one message in log order.
 func (a *applyLoop) add(ctx context.Context, m eventlog.Message) error {
@@ -556,6 +573,10 @@ func (a *applyLoop) commit(ctx context.Context) error {
 	a.cur = nil
 	a.applied += a.txs
 	a.last = *a.commitP
+	if a.trim != nil && a.last.LogSeq > 0 && time.Since(a.trimmed) >= trimEvery {
+		a.trimmed = time.Now()
+		a.trim(a.last.LogSeq)
+	}
 	a.tally.Txs = a.txs
 	a.obs.Applied(a.tally, a.last)
 	a.tally = event.Tally{}
@@ -627,7 +648,7 @@ func foldLogSchema(ctx context.Context, log EventLog, after uint64, last catalog
 // planner converts source tables into target plans with the task's
 // conversion options, the same rules as the full load.
 func (r *runner) planner(ctx context.Context) func(map[string]*catalog.Table) (map[string]*convert.TablePlan, error) {
-	opt := r.convertOptions(ctx)
+	opt := convert.OptionsFor(r.t, r.dst.HasPostGIS(ctx))
 	return func(tables map[string]*catalog.Table) (map[string]*convert.TablePlan, error) {
 		keys := make([]string, 0, len(tables))
 		for k := range tables {

@@ -58,6 +58,9 @@ type Task struct {
 	// pause message names them) that CDC moves past without changing the
 	// target: the user made the equivalent change.
 	SkipDDLAt []string `yaml:"skip-ddl-at"`
+	// KeepEventLog keeps applied messages in the event log (by default
+	// CDC trims what the target applied, so the log does not grow).
+	KeepEventLog bool `yaml:"keep-event-log"`
 	// CopyFormat is the PostgreSQL COPY format: "text" or "binary".
 	CopyFormat string `yaml:"copy-format"`
 	// TinyintBoolean maps tinyint(1) to boolean (default true).
