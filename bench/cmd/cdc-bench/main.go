@@ -160,8 +160,9 @@ func (b *bench) ferryBinary(ctx context.Context) (string, error) {
 	return bin, nil
 }
 
-const schema = `CREATE TABLE items (
+const schema = `CREATE TABLE orders (
   id BIGINT PRIMARY KEY AUTO_INCREMENT,
+  customer_id INT NOT NULL,
   name VARCHAR(40) NOT NULL,
   qty INT NOT NULL,
   price DECIMAL(10,2) NOT NULL,
@@ -179,8 +180,8 @@ func (b *bench) once(ctx context.Context, n int) (result, error) {
 	}
 	src, dst := b.env.MariaDB.DSN(name), b.env.Postgres.DSN(name)
 	if err := b.env.MariaDB.Exec(ctx, name, schema+fmt.Sprintf(`
-		INSERT INTO items (name, qty, price, updated)
-		SELECT CONCAT('item ', seq), seq %% 1000, (seq %% 10000) / 100, '2024-01-01 00:00:00' FROM seq_1_to_%d;`, b.o.rows)); err != nil {
+		INSERT INTO orders (customer_id, name, qty, price, updated)
+		SELECT seq %% 5000, CONCAT('item ', seq), seq %% 1000, (seq %% 10000) / 100, '2024-01-01 00:00:00' FROM seq_1_to_%d;`, b.o.rows)); err != nil {
 		return r, err
 	}
 	my, err := openMySQL(src)
@@ -302,16 +303,16 @@ func (b *bench) backlog(ctx context.Context, my *sql.DB) error {
 	for done := 0; done < multi; {
 		k := min(size, multi-done)
 		var q string
-		switch rng.IntN(10) {
-		case 0, 1, 2, 3: // insert
-			q = fmt.Sprintf("INSERT INTO items (name, qty, price, updated) SELECT CONCAT('new ', seq), seq %% 100, 1.5, NOW(6) FROM seq_1_to_%d", k)
+		switch rng.IntN(5) { // the issue's shape: 20 % inserts, 60 % updates, 20 % deletes
+		case 0: // insert
+			q = fmt.Sprintf("INSERT INTO orders (customer_id, name, qty, price, updated) SELECT seq %% 5000, CONCAT('new ', seq), seq %% 100, 1.5, NOW(6) FROM seq_1_to_%d", k)
 			maxID += int64(k)
-		case 4, 5, 6, 7, 8: // update a key range of existing rows
+		case 1, 2, 3: // update a key range of existing rows
 			lo := 1 + rng.Int64N(maxID-int64(k))
-			q = fmt.Sprintf("UPDATE items SET qty = qty + 1, updated = NOW(6) WHERE id BETWEEN %d AND %d", lo, lo+int64(k)-1)
+			q = fmt.Sprintf("UPDATE orders SET qty = qty + 1, updated = NOW(6) WHERE id BETWEEN %d AND %d", lo, lo+int64(k)-1)
 		default: // delete
 			lo := 1 + rng.Int64N(maxID-int64(k))
-			q = fmt.Sprintf("DELETE FROM items WHERE id BETWEEN %d AND %d", lo, lo+int64(k)-1)
+			q = fmt.Sprintf("DELETE FROM orders WHERE id BETWEEN %d AND %d", lo, lo+int64(k)-1)
 		}
 		res, err := my.ExecContext(ctx, q)
 		if err != nil {
@@ -335,13 +336,13 @@ func (b *bench) backlog(ctx context.Context, my *sql.DB) error {
 			for i := 0; i < per; {
 				var res sql.Result
 				var err error
-				switch rng.IntN(4) {
+				switch rng.IntN(5) {
 				case 0:
-					res, err = my.ExecContext(ctx, "INSERT INTO items (name, qty, price, updated) VALUES (?, ?, 2.5, NOW(6))", fmt.Sprintf("single %d", i), i%100)
-				case 1, 2:
-					res, err = my.ExecContext(ctx, "UPDATE items SET qty = qty + 1 WHERE id = ?", 1+rng.Int64N(maxID))
+					res, err = my.ExecContext(ctx, "INSERT INTO orders (customer_id, name, qty, price, updated) VALUES (?, ?, ?, 2.5, NOW(6))", i%5000, fmt.Sprintf("single %d", i), i%100)
+				case 1, 2, 3:
+					res, err = my.ExecContext(ctx, "UPDATE orders SET qty = qty + 1 WHERE id = ?", 1+rng.Int64N(maxID))
 				default:
-					res, err = my.ExecContext(ctx, "DELETE FROM items WHERE id = ?", 1+rng.Int64N(maxID))
+					res, err = my.ExecContext(ctx, "DELETE FROM orders WHERE id = ?", 1+rng.Int64N(maxID))
 				}
 				if err != nil {
 					errs <- fmt.Errorf("backlog: %w", err)
@@ -365,7 +366,7 @@ func (b *bench) lag(ctx context.Context, my *sql.DB, pg *pgx.Conn, exited <-chan
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var maxID int64
-	if err := my.QueryRowContext(ctx, "SELECT MAX(id) FROM items").Scan(&maxID); err != nil {
+	if err := my.QueryRowContext(ctx, "SELECT MAX(id) FROM orders").Scan(&maxID); err != nil {
 		return nil, 0, err
 	}
 	startGen := time.Now()
@@ -400,7 +401,7 @@ func (b *bench) lag(ctx context.Context, my *sql.DB, pg *pgx.Conn, exited <-chan
 			ticks += k
 			n := 0
 			if w == updWorkers {
-				q := "INSERT INTO items (name, qty, price, updated) VALUES " + strings.TrimSuffix(strings.Repeat("('lag', 1, 3.5, NOW(6)),", ins*k), ",")
+				q := "INSERT INTO orders (customer_id, name, qty, price, updated) VALUES " + strings.TrimSuffix(strings.Repeat("(7, 'lag', 1, 3.5, NOW(6)),", ins*k), ",")
 				if _, err := my.ExecContext(ctx, q); err != nil {
 					errc <- err
 					return
@@ -410,7 +411,7 @@ func (b *bench) lag(ctx context.Context, my *sql.DB, pg *pgx.Conn, exited <-chan
 			for range upd * k * min(1, updWorkers-w) {
 				// A row deleted by the backlog changes nothing: try another.
 				for try := 0; try < 5; try++ {
-					res, err := my.ExecContext(ctx, "UPDATE items SET qty = qty + 1 WHERE id = ?", 1+rng.Int64N(maxID))
+					res, err := my.ExecContext(ctx, "UPDATE orders SET qty = qty + 1 WHERE id = ?", 1+rng.Int64N(maxID))
 					if err != nil {
 						errc <- err
 						return
@@ -511,18 +512,18 @@ func waitFor(ctx context.Context, pg *pgx.Conn, exited <-chan struct{}, q string
 	}
 }
 
-// same compares the items table on both sides: count and sums.
+// same compares the orders table on both sides: count and sums.
 func same(ctx context.Context, my *sql.DB, pg *pgx.Conn) error {
-	const q = "SELECT COUNT(*), COALESCE(SUM(id), 0), COALESCE(SUM(qty), 0), COALESCE(SUM(price), 0) FROM items"
+	const q = "SELECT COUNT(*), COALESCE(SUM(id), 0), COALESCE(SUM(qty), 0), COALESCE(SUM(price), 0) FROM orders"
 	var a, b [4]string
 	if err := my.QueryRowContext(ctx, q).Scan(&a[0], &a[1], &a[2], &a[3]); err != nil {
 		return err
 	}
-	if err := pg.QueryRow(ctx, "SELECT COUNT(*)::text, COALESCE(SUM(id), 0)::text, COALESCE(SUM(qty), 0)::text, COALESCE(SUM(price), 0)::text FROM items").Scan(&b[0], &b[1], &b[2], &b[3]); err != nil {
+	if err := pg.QueryRow(ctx, "SELECT COUNT(*)::text, COALESCE(SUM(id), 0)::text, COALESCE(SUM(qty), 0)::text, COALESCE(SUM(price), 0)::text FROM orders").Scan(&b[0], &b[1], &b[2], &b[3]); err != nil {
 		return err
 	}
 	if a != b {
-		return fmt.Errorf("items differ: source count/sum(id)/sum(qty)/sum(price) %v, target %v", a, b)
+		return fmt.Errorf("orders differ: source count/sum(id)/sum(qty)/sum(price) %v, target %v", a, b)
 	}
 	return nil
 }
