@@ -26,6 +26,22 @@ type Options struct {
 	selected map[string]bool // "db.table" of the tables in the plan
 }
 
+// OptionsFor are the conversion settings of a task (postGIS: the target
+// has the postgis extension). ferry migrate, its CDC and ferry verify all
+// take them from here, so they convert alike.
+func OptionsFor(t *task.Task, postGIS bool) Options {
+	tinyBool := true
+	if t.TinyintBoolean != nil {
+		tinyBool = *t.TinyintBoolean
+	}
+	return Options{
+		TargetSchema:   t.TargetSchema,
+		TinyintBoolean: tinyBool,
+		Casts:          t.Casts,
+		PostGIS:        postGIS,
+	}
+}
+
 // Plan is the whole target schema for one task.
 type Plan struct {
 	Schemas     []string

@@ -181,27 +181,16 @@ func (r *runner) phase(name string, start time.Time) {
 
 func (r *runner) run(ctx context.Context) error {
 	t := r.t
-	filter, err := task.ParseFilter(t.Tables)
-	if err != nil {
-		return err
-	}
-	dbs := filter.Databases(r.src.Database())
-	if len(dbs) == 0 {
-		return errors.New("the source URL names no database: add one (mysql://host:3306/dbname) or select tables with --tables 'db.*'")
-	}
 	start := time.Now()
 	r.opt.Progress.Phase("inspect")
-	sc, err := r.src.Inspect(ctx, func(db, table string) bool { return filter.Match(r.src.Database(), db, table) }, dbs)
+	sc, err := source.Select(ctx, r.src, t.Tables)
 	if err != nil {
 		return err
-	}
-	if len(sc.Tables) == 0 {
-		return fmt.Errorf("no source table matches --tables %q in %s", strings.Join(t.Tables, ","), strings.Join(dbs, ", "))
 	}
 	if err := r.dst.CheckPrivileges(ctx); err != nil {
 		return err
 	}
-	plan, err := convert.Build(sc, r.convertOptions(ctx))
+	plan, err := convert.Build(sc, convert.OptionsFor(t, r.dst.HasPostGIS(ctx)))
 	if err != nil {
 		return err
 	}
@@ -345,16 +334,6 @@ func (r *runner) run(ctx context.Context) error {
 		cdc.Start = *r.report.Snapshot
 	}
 	return r.replicate(ctx, cdc)
-}
-
-// convertOptions are the task's conversion settings.
-func (r *runner) convertOptions(ctx context.Context) convert.Options {
-	return convert.Options{
-		TargetSchema:   r.t.TargetSchema,
-		TinyintBoolean: *r.t.TinyintBoolean,
-		Casts:          r.t.Casts,
-		PostGIS:        r.dst.HasPostGIS(ctx),
-	}
 }
 
 // dryRun prints the DDL the run would execute.
