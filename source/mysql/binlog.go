@@ -374,16 +374,25 @@ func (st *streamState) number(events []event.Event, ts uint32) {
 	st.txSent += len(events)
 }
 
+// heldAfterSavepoint bounds, in chunks, the rows held back after a
+// savepoint: beyond it they are handed on anyway, so a transaction that
+// keeps a savepoint open does not grow in memory. (With transactional
+// tables the server drops rolled-back rows from the binlog itself; a
+// ROLLBACK TO in the binlog, which comes with non-transactional tables,
+// then fails loudly if its rows were handed on.)
+const heldAfterSavepoint = 20
+
 // spill hands on a chunk of the open transaction once chunkSize rows are
-// waiting. Rows after a savepoint stay (a ROLLBACK TO may drop them).
+// waiting. Rows after a savepoint stay (a ROLLBACK TO may drop them), up
+// to heldAfterSavepoint chunks.
 func (st *streamState) spill(h *replication.EventHeader) error {
 	if st.chunkSize <= 0 {
 		return nil
 	}
 	for {
 		n := len(st.txEvents)
-		if len(st.savepoints) > 0 {
-			n = st.savepoints[0].at
+		if len(st.savepoints) > 0 && n-max(st.savepoints[0].at, 0) < heldAfterSavepoint*st.chunkSize {
+			n = max(st.savepoints[0].at, 0)
 		}
 		if n < st.chunkSize {
 			return nil
@@ -447,6 +456,9 @@ func (st *streamState) handle(ev *replication.BinlogEvent) error {
 				name := savepointName(q[strings.LastIndex(upper, " ")+1:])
 				for i := len(st.savepoints) - 1; i >= 0; i-- {
 					if st.savepoints[i].name == name {
+						if st.savepoints[i].at < 0 {
+							return fmt.Errorf("source: ROLLBACK TO SAVEPOINT %s at %s:%d drops rows of a transaction that were already handed on (more than %d rows after the savepoint, with a non-transactional table): ferry cannot take them back; load the affected tables again (--mode full+cdc --tables ...)", name, st.file, h.LogPos, heldAfterSavepoint*st.chunkSize)
+						}
 						st.txEvents = st.txEvents[:st.savepoints[i].at]
 						st.savepoints = st.savepoints[:i+1]
 						break
@@ -454,6 +466,15 @@ func (st *streamState) handle(ev *replication.BinlogEvent) error {
 				}
 				return nil
 			case st.inTx && strings.HasPrefix(upper, "RELEASE SAVEPOINT "):
+				// The savepoint and those after it are gone: their rows
+				// can no longer be rolled back alone.
+				name := savepointName(q[len("RELEASE SAVEPOINT "):])
+				for i := len(st.savepoints) - 1; i >= 0; i-- {
+					if st.savepoints[i].name == name {
+						st.savepoints = st.savepoints[:i]
+						break
+					}
+				}
 				return nil
 			case strings.HasPrefix(upper, "XA "):
 				return fmt.Errorf("source: XA transaction at %s:%d: ferry does not replicate XA transactions yet", st.file, h.LogPos)

@@ -79,3 +79,67 @@ func TestStreamChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamChunksSavepointsBounded: RELEASE SAVEPOINT lets the held rows
+// go on in chunks, and a savepoint kept open to the commit holds back at
+// most 20 chunks: a big transaction inside an ORM's nested transactions
+// still streams in bounded memory, every row once and in order.
+func TestStreamChunksSavepointsBounded(t *testing.T) {
+	s, db := binlogDB(t)
+	exec(t, s, "CREATE TABLE c (id INT PRIMARY KEY)")
+	from := position(t, s)
+	s.SetChunkSize(10)
+	execTx(t, s, "SAVEPOINT a", "INSERT INTO c SELECT seq FROM seq_1_to_25", "RELEASE SAVEPOINT a",
+		"INSERT INTO c SELECT seq FROM seq_26_to_30")
+	var stmts []string
+	stmts = append(stmts, "SAVEPOINT b")
+	for i := 0; i < 50; i++ {
+		stmts = append(stmts, fmt.Sprintf("INSERT INTO c SELECT seq FROM seq_%d_to_%d", 1000+i*10, 1009+i*10))
+	}
+	execTx(t, s, stmts...)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var shapes [][]int // chunk sizes per transaction
+	var ids []int64
+	cur := []int{}
+	err := s.StreamChunks(ctx, from, tablesOf(t, s, db), 1000+replicaIDSeq.Add(1), func(c event.Chunk, next catalog.Position) error {
+		cur = append(cur, len(c.Events))
+		for _, e := range c.Events {
+			var id int64
+			fmt.Sscan(fmt.Sprint(e.After["id"]), &id)
+			ids = append(ids, id)
+		}
+		if c.Commit {
+			shapes = append(shapes, cur)
+			cur = []int{}
+			if len(shapes) == 2 {
+				cancel()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(shapes[0]); got != "[10 10 10 0]" {
+		t.Errorf("released savepoint: chunks %s, want [10 10 10 0] (the rows go on once it is released)", got)
+	}
+	// 500 rows after savepoint b, never released: all but at most 200
+	// (20 chunks of 10) went on before the commit.
+	second := shapes[1]
+	if n := len(second); n < 30 {
+		t.Errorf("open savepoint: %d chunks %v, want the rows beyond 200 handed on before the commit", n, second)
+	}
+	if last := second[len(second)-1]; last > 200 {
+		t.Errorf("open savepoint: the commit chunk holds %d rows, want at most 200", last)
+	}
+	if len(ids) != 530 {
+		t.Fatalf("%d rows streamed, want 530", len(ids))
+	}
+	for i := 1; i < len(ids); i++ {
+		if ids[i] <= ids[i-1] {
+			t.Fatalf("rows out of order at %d: %d after %d", i, ids[i], ids[i-1])
+		}
+	}
+}
