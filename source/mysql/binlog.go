@@ -467,7 +467,9 @@ func (st *streamState) handle(ev *replication.BinlogEvent) error {
 				return nil
 			case st.inTx && strings.HasPrefix(upper, "RELEASE SAVEPOINT "):
 				// The savepoint and those after it are gone: their rows
-				// can no longer be rolled back alone.
+				// can no longer be rolled back alone. (MySQL and MariaDB
+				// do not write RELEASE to the binlog today; this is for
+				// servers that do.)
 				name := savepointName(q[len("RELEASE SAVEPOINT "):])
 				for i := len(st.savepoints) - 1; i >= 0; i-- {
 					if st.savepoints[i].name == name {

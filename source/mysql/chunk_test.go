@@ -80,19 +80,21 @@ func TestStreamChunks(t *testing.T) {
 	}
 }
 
-// TestStreamChunksSavepointsBounded: RELEASE SAVEPOINT lets the held rows
-// go on in chunks, and a savepoint kept open to the commit holds back at
-// most 20 chunks: a big transaction inside an ORM's nested transactions
-// still streams in bounded memory, every row once and in order.
+// TestStreamChunksSavepointsBounded: rows after a savepoint are held back
+// (a ROLLBACK TO may drop them), but at most 20 chunks of them: a big
+// transaction inside an ORM's nested transactions still streams in
+// bounded memory, every row once and in order. (MariaDB does not write
+// RELEASE SAVEPOINT to the binlog, so a released savepoint holds rows
+// back like an open one.)
 func TestStreamChunksSavepointsBounded(t *testing.T) {
 	s, db := binlogDB(t)
 	exec(t, s, "CREATE TABLE c (id INT PRIMARY KEY)")
 	from := position(t, s)
 	s.SetChunkSize(10)
-	execTx(t, s, "SAVEPOINT a", "INSERT INTO c SELECT seq FROM seq_1_to_25", "RELEASE SAVEPOINT a",
-		"INSERT INTO c SELECT seq FROM seq_26_to_30")
-	var stmts []string
-	stmts = append(stmts, "SAVEPOINT b")
+	// (The server writes a SAVEPOINT to the binlog only after a change.)
+	execTx(t, s, "INSERT INTO c SELECT seq FROM seq_1_to_5", "SAVEPOINT a", "INSERT INTO c SELECT seq FROM seq_6_to_30", "RELEASE SAVEPOINT a",
+		"INSERT INTO c SELECT seq FROM seq_31_to_35")
+	stmts := []string{"INSERT INTO c VALUES (999)", "SAVEPOINT b"}
 	for i := 0; i < 50; i++ {
 		stmts = append(stmts, fmt.Sprintf("INSERT INTO c SELECT seq FROM seq_%d_to_%d", 1000+i*10, 1009+i*10))
 	}
@@ -122,8 +124,8 @@ func TestStreamChunksSavepointsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(shapes[0]); got != "[10 10 10 0]" {
-		t.Errorf("released savepoint: chunks %s, want [10 10 10 0] (the rows go on once it is released)", got)
+	if got := fmt.Sprint(shapes[0]); got != "[35]" && got != "[10 10 10 5]" {
+		t.Errorf("released savepoint: chunks %s, want [35] (held) or [10 10 10 5] (released)", got)
 	}
 	// 500 rows after savepoint b, never released: all but at most 200
 	// (20 chunks of 10) went on before the commit.
@@ -134,8 +136,8 @@ func TestStreamChunksSavepointsBounded(t *testing.T) {
 	if last := second[len(second)-1]; last > 200 {
 		t.Errorf("open savepoint: the commit chunk holds %d rows, want at most 200", last)
 	}
-	if len(ids) != 530 {
-		t.Fatalf("%d rows streamed, want 530", len(ids))
+	if len(ids) != 536 {
+		t.Fatalf("%d rows streamed, want 536", len(ids))
 	}
 	for i := 1; i < len(ids); i++ {
 		if ids[i] <= ids[i-1] {
