@@ -374,7 +374,7 @@ func taskKeyOf(t *task.Task) []string {
 
 // cdcMemoryLimit is the Go heap's soft limit in CDC mode (GOMEMLIMIT
 // overrides it).
-const cdcMemoryLimit = 112 << 20
+const cdcMemoryLimit = 104 << 20
 
 // cdcApplier adapts *apply.Applier to load.Applier.
 type cdcApplier struct{ *apply.Applier }
