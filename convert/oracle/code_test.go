@@ -113,3 +113,99 @@ END pk;`,
 		}
 	}
 }
+
+// TestCodeLocalsOnPostgres: expressions on local variables, parameters,
+// %TYPE and %ROWTYPE variables and cursor records get the translation
+// their declared types call for (date arithmetic, exact division,
+// Oracle's ||), with nested blocks' scoping. Expected values are
+// Oracle's.
+func TestCodeLocalsOnPostgres(t *testing.T) {
+	script := []string{
+		`CREATE TABLE emp (id NUMBER(9) PRIMARY KEY, hire_date DATE, last_name VARCHAR2(20), sal NUMBER(9))`,
+		`CREATE OR REPLACE FUNCTION next_day1(p_d DATE) RETURN DATE IS
+BEGIN
+  RETURN p_d + 1;
+END;`,
+		`CREATE OR REPLACE FUNCTION quarter(p_n NUMBER) RETURN NUMBER IS
+  v_n NUMBER(9) := p_n;
+  v_q NUMBER;
+BEGIN
+  v_q := v_n / 4;
+  RETURN v_q;
+END;`,
+		`CREATE OR REPLACE FUNCTION cat(p_a VARCHAR2) RETURN VARCHAR2 IS
+  v_a VARCHAR2(10) := p_a;
+  v_b VARCHAR2(10) := NULL;
+BEGIN
+  RETURN v_b || v_a;
+END;`,
+		`CREATE OR REPLACE FUNCTION typed(p_id NUMBER) RETURN VARCHAR2 IS
+  v_d emp.hire_date%TYPE;
+  v_n emp.sal%TYPE;
+  v_d2 v_d%TYPE;
+  r emp%ROWTYPE;
+  v_days NUMBER;
+BEGIN
+  SELECT hire_date, sal INTO v_d, v_n FROM emp WHERE id = p_id;
+  SELECT * INTO r FROM emp WHERE id = p_id;
+  v_d2 := v_d - 1;
+  v_days := r.hire_date + 30 - v_d2;
+  RETURN TO_CHAR(v_d + 1, 'YYYY-MM-DD') || '|' || (v_n / 4) || '|' || v_days || '|' || TO_CHAR(r.hire_date + 30, 'YYYY-MM-DD');
+END;`,
+		`CREATE OR REPLACE FUNCTION loops RETURN VARCHAR2 IS
+  CURSOR c IS SELECT hire_date AS hd, sal FROM emp;
+  v_s VARCHAR2(200);
+  v_x DATE := DATE '2000-01-01';
+BEGIN
+  FOR r IN (SELECT hire_date, sal FROM emp) LOOP
+    v_s := v_s || TO_CHAR(r.hire_date + 30, 'YYYY-MM-DD') || ',' || (r.sal / 4);
+  END LOOP;
+  FOR r IN c LOOP
+    v_s := v_s || ',' || TO_CHAR(r.hd - 1, 'YYYY-MM-DD');
+  END LOOP;
+  DECLARE
+    v_x NUMBER(9) := 7;
+  BEGIN
+    v_s := v_s || ',' || (v_x / 2);
+  END;
+  RETURN v_s || ',' || TO_CHAR(v_x + 1, 'YYYY-MM-DD');
+END;`,
+	}
+	var sts []Statement
+	for i, s := range script {
+		sts = append(sts, Statement{Text: s, File: "code.sql", Line: i + 1, PLSQL: i > 0})
+	}
+	conn := connect(t)
+	res := convertCode(t, conn, sts)
+	for _, it := range res.Items {
+		if it.Object.Status == convert.StatusManual {
+			t.Errorf("%s %s: %v", it.Object.Kind, it.Object.Name, it.Object.Items)
+		}
+	}
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, `INSERT INTO emp VALUES (1, '2024-01-31', 'King', 5)`); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ sql, want string }{
+		{`SELECT next_day1('2024-01-31 10:00:00')::text`, "2024-02-01 10:00:00"},
+		{`SELECT quarter(5)::text`, "1.25"},
+		{`SELECT cat('x')`, "x"},
+		{`SELECT typed(1)`, "2024-02-01|1.25|31|2024-03-01"},
+		{`SELECT loops()`, "2024-03-01,1.25,2024-01-30,3.5,2000-01-02"},
+	}
+	for _, c := range cases {
+		var got string
+		if err := conn.QueryRow(ctx, c.sql).Scan(&got); err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s = %q, want %q", c.sql, got, c.want)
+		}
+	}
+	if t.Failed() {
+		for _, it := range res.Items {
+			t.Logf("%s %s:\n%v", it.Object.Kind, it.Object.Name, it.Object.SQL)
+		}
+	}
+}

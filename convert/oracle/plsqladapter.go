@@ -31,6 +31,7 @@ func (a PLSQLTranslator) Translate(_ antlr.TokenStream, node antlr.ParserRuleCon
 		t.RewriteType = names.Type
 	}
 	t.Variable = names.Variable
+	t.VariableType = names.VarType
 	s, err := t.Node(node)
 	if a.Shared != nil {
 		for _, h := range t.Helpers() {
@@ -40,4 +41,17 @@ func (a PLSQLTranslator) Translate(_ antlr.TokenStream, node antlr.ParserRuleCon
 	return s, err
 }
 
-var _ codeconv.SQLTranslator = PLSQLTranslator{}
+// QueryTypes implements convert/plsql.QueryTyper: the types of a cursor
+// query's columns, from the converted tables' columns.
+func (a PLSQLTranslator) QueryTypes(_ antlr.TokenStream, query antlr.ParserRuleContext, names codeconv.Names) (map[string]string, string) {
+	t := &oraclesql.Translator{Schema: a.Schema, VariableType: names.VarType}
+	if a.Shared != nil {
+		t.ColumnType = a.Shared.ColumnType
+	}
+	return t.SelectTypes(query)
+}
+
+var (
+	_ codeconv.SQLTranslator = PLSQLTranslator{}
+	_ codeconv.QueryTyper    = PLSQLTranslator{}
+)

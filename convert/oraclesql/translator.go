@@ -97,6 +97,13 @@ type Translator struct {
 	// the name as one of the table's columns, which Oracle prefers).
 	Variable func(name string) bool
 
+	// VariableType gives the declared type of a PL/SQL variable,
+	// parameter or record field the translator prints as written (parts
+	// normalized as for Ident: v_d, r.hire_date), as RewriteType does for
+	// rewritten names. A column of a table the query reads takes
+	// precedence, as in Oracle.
+	VariableType func(parts []string) (typ, table, column string)
+
 	notes   []string
 	helpers map[string]bool
 	err     error

@@ -411,30 +411,130 @@ func funcType(name string) string {
 }
 
 // columnType resolves a column reference through the query scopes and
-// the ColumnType callback.
+// the ColumnType callback, then as a PL/SQL variable (VariableType).
 func (t *Translator) columnType(parts []string) string {
-	if t.ColumnType == nil {
-		return ""
-	}
 	switch len(parts) {
 	case 1:
-		for i := len(t.scopes) - 1; i >= 0; i-- {
-			for _, tb := range t.scopes[i].tables {
-				if typ := t.ColumnType(tb.table, parts[0]); typ != "" {
-					return typeFamily(typ)
+		if t.ColumnType != nil {
+			for i := len(t.scopes) - 1; i >= 0; i-- {
+				for _, tb := range t.scopes[i].tables {
+					if typ := t.ColumnType(tb.table, parts[0]); typ != "" {
+						return typeFamily(typ)
+					}
 				}
 			}
 		}
+		return t.variableType(parts)
 	case 2, 3:
 		q, col := parts[len(parts)-2], parts[len(parts)-1]
 		for i := len(t.scopes) - 1; i >= 0; i-- {
 			for _, tb := range t.scopes[i].tables {
 				if tb.alias == q {
+					if t.ColumnType == nil {
+						return ""
+					}
 					return typeFamily(t.ColumnType(tb.table, col))
 				}
 			}
 		}
+		if len(parts) == 2 {
+			if typ := t.variableType(parts); typ != "" {
+				return typ
+			}
+		}
+		if t.ColumnType == nil {
+			return ""
+		}
 		return typeFamily(t.ColumnType(q, col))
 	}
 	return ""
+}
+
+// variableType is the type family of a PL/SQL variable or record field
+// from VariableType, or "".
+func (t *Translator) variableType(parts []string) string {
+	if t.VariableType == nil {
+		return ""
+	}
+	typ, table, column := t.VariableType(parts)
+	if table != "" {
+		if t.ColumnType == nil {
+			return ""
+		}
+		return typeFamily(t.ColumnType(table, column))
+	}
+	return anyTypeFamily(typ)
+}
+
+// SelectTypes returns the type families ("date", "number", "text", ...,
+// as exprType) of the select-list columns of the first query block in n
+// (a cursor's query), by output name (lower case). star is the table
+// read when the select list is * (or t.*) over one table, whose columns
+// are then the record's fields.
+func (t *Translator) SelectTypes(n antlr.Tree) (cols map[string]string, star string) {
+	q := firstQueryBlock(n)
+	if q == nil {
+		return nil, ""
+	}
+	sc := &scope{tables: fromItems(q)}
+	t.scopes = append(t.scopes, sc)
+	defer func() { t.scopes = t.scopes[:len(t.scopes)-1] }()
+	sl := q.Selected_list()
+	if sl == nil {
+		return nil, ""
+	}
+	if sl.ASTERISK() != nil {
+		if len(sc.tables) == 1 {
+			return nil, sc.tables[0].table
+		}
+		return nil, ""
+	}
+	cols = map[string]string{}
+	for _, e := range sl.AllSelect_list_elements() {
+		if e.Table_wild() != nil {
+			if len(sc.tables) == 1 {
+				star = sc.tables[0].table
+			}
+			continue
+		}
+		ex := e.Expression()
+		if ex == nil {
+			continue
+		}
+		name := ""
+		if a := e.Column_alias(); a != nil {
+			if id := a.Identifier(); id != nil {
+				name = Name(id.GetText())
+			} else if qs := a.Quoted_string(); qs != nil {
+				v, _ := StringValue(qs.GetText())
+				name = v
+			}
+		} else if parts := idParts(ex); len(parts) > 0 && ex.GetText() == strings.Join(parts, ".") {
+			name = Name(parts[len(parts)-1])
+		}
+		if name == "" {
+			continue
+		}
+		if typ := t.exprType(ex); typ != "" {
+			cols[name] = typ
+		}
+	}
+	return cols, star
+}
+
+// firstQueryBlock finds the first query block under n, depth first.
+func firstQueryBlock(n antlr.Tree) *plsql.Query_blockContext {
+	if q, ok := n.(*plsql.Query_blockContext); ok {
+		return q
+	}
+	p, ok := n.(antlr.ParserRuleContext)
+	if !ok {
+		return nil
+	}
+	for _, c := range p.GetChildren() {
+		if q := firstQueryBlock(c); q != nil {
+			return q
+		}
+	}
+	return nil
 }

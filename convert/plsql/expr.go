@@ -32,6 +32,19 @@ type Names struct {
 	// Variable reports whether an unqualified name (lower case) is a
 	// variable or parameter in scope; nil when unknown.
 	Variable func(name string) bool
+	// VarType gives the declared type of a variable, parameter or record
+	// field in scope (parts lower case: v_d, r.hire_date), as
+	// oraclesql.Translator.VariableType; nil when unknown.
+	VarType func(parts []string) (typ, table, column string)
+}
+
+// QueryTyper is implemented by SQLTranslators that can tell the types of
+// a query's columns (for the fields of cursor records): cols maps a
+// select-list column's name (lower case) to its type family as
+// oraclesql.Translator.SelectTypes gives it; star is the table whose
+// columns a SELECT * returns.
+type QueryTyper interface {
+	QueryTypes(tokens antlr.TokenStream, query antlr.ParserRuleContext, names Names) (cols map[string]string, star string)
 }
 
 // Rewriter replaces the PL/SQL-specific token run that starts at token

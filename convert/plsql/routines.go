@@ -25,7 +25,7 @@ func (u *unit) params(ps []plsql.IParameterContext) (sig string, hasOut bool) {
 	defaulted := false
 	for _, p := range ps {
 		name := identName(u.text(p.Parameter_name()))
-		u.declare(name)
+		u.declareVar(name, u.typeInfo(p.Type_spec()))
 		mode := ""
 		in, o := len(p.AllIN()) > 0, len(p.AllOUT()) > 0
 		switch {
@@ -80,7 +80,7 @@ func (u *unit) decls(ds []plsql.IDeclare_specContext, ind int) {
 
 func (u *unit) variable(v plsql.IVariable_declarationContext, ind int) {
 	name := identName(u.text(v.Identifier()))
-	u.declare(name)
+	info := u.typeInfo(v.Type_spec())
 	typ := u.typeOf(v.Type_spec())
 	if strings.HasSuffix(typ, "[]") {
 		u.colls[name] = true
@@ -96,6 +96,8 @@ func (u *unit) variable(v plsql.IVariable_declarationContext, ind int) {
 	if d := v.Default_value_part(); d != nil {
 		s += " := " + u.tr(d.Expression())
 	}
+	// Declared after its default: v NUMBER := v + 1 reads an outer v.
+	u.declareVar(name, info)
 	u.line(ind, s+";")
 }
 
@@ -130,17 +132,22 @@ func (u *unit) cursorDecl(cd plsql.ICursor_declarationContext, ind int) {
 		return
 	}
 	var ps []string
+	// The parameters are in scope in the query only.
+	u.pushScope()
+	defer u.popScope()
 	for _, p := range cd.AllParameter_spec() {
 		pn := identName(u.text(p.Parameter_name()))
 		if p.Default_value_part() != nil {
 			u.item(p, ind, "cursor parameter with a default: pass the value in every OPEN", false)
 		}
 		ps = append(ps, pn+" "+u.typeOf(p.Type_spec()))
+		u.declareVar(pn, u.typeInfo(p.Type_spec()))
 	}
 	s := name + " CURSOR"
 	if len(ps) > 0 {
 		s += " (" + strings.Join(ps, ", ") + ")"
 	}
+	u.curFields[name] = u.queryFields(cd.Select_statement())
 	u.line(ind, s+" FOR "+u.tr(cd.Select_statement())+";")
 }
 
@@ -151,8 +158,13 @@ func (u *unit) typeDecl(td plsql.IType_declarationContext, ind int, prefix strin
 	switch {
 	case td.Record_type_def() != nil:
 		var fs []string
+		fields := map[string]string{}
+		u.recFields[name] = fields
 		for _, f := range td.Record_type_def().AllField_spec() {
 			fs = append(fs, identName(u.text(f.Column_name()))+" "+u.typeOf(f.Type_spec()))
+			if fi := u.typeInfo(f.Type_spec()); fi.typ != "" {
+				fields[strings.ToLower(strings.Trim(identName(u.text(f.Column_name())), `"`))] = fi.typ
+			}
 			if f.Default_value_part() != nil || f.NOT() != nil {
 				u.note("record type " + name + ": field defaults and NOT NULL are not kept by a composite type")
 			}

@@ -26,5 +26,12 @@ func (s SharedTranslator) Translate(_ antlr.TokenStream, node antlr.ParserRuleCo
 		t.RewriteType = names.Type
 	}
 	t.Variable = names.Variable
+	t.VariableType = names.VarType
 	return t.Node(node)
+}
+
+// QueryTypes implements QueryTyper.
+func (s SharedTranslator) QueryTypes(_ antlr.TokenStream, query antlr.ParserRuleContext, names Names) (map[string]string, string) {
+	t := &oraclesql.Translator{Schema: s.Schema, VariableType: names.VarType}
+	return t.SelectTypes(query)
 }

@@ -201,6 +201,9 @@ func (u *unit) loop(n plsql.ILoop_statementContext, ind int) {
 	}
 	head := "LOOP"
 	var pre, first, post []string // around and inside a cursor FOR loop
+	// A FOR loop's index or record is declared for the loop's body.
+	u.pushScope()
+	defer u.popScope()
 	switch {
 	case n.WHILE() != nil:
 		head = "WHILE " + u.tr(n.Condition()) + " LOOP"
@@ -214,12 +217,14 @@ func (u *unit) loop(n plsql.ILoop_statementContext, ind int) {
 			} else {
 				head = fmt.Sprintf("FOR %s IN %s..%s LOOP", identName(u.text(ix)), lo, hi)
 			}
+			u.declareVar(identName(u.text(ix)), &varInfo{typ: "PLS_INTEGER"})
 		} else {
 			rec := identName(u.text(cp.Record_name()))
 			switch {
 			case cp.Select_statement() != nil:
 				u.addDecl(rec, rec+" record;")
 				head = fmt.Sprintf("FOR %s IN %s LOOP", rec, u.tr(cp.Select_statement()))
+				u.declareVar(rec, u.queryFields(cp.Select_statement()))
 			default:
 				cur := u.tr(cp.Cursor_name())
 				base, _, _ := strings.Cut(cur, "(")
@@ -230,6 +235,11 @@ func (u *unit) loop(n plsql.ILoop_statementContext, ind int) {
 				name := strings.ToLower(strings.Trim(strings.TrimSpace(base), `"`))
 				if !u.cursors[name] {
 					u.item(cp, ind, "FOR loop over "+cur+", which is not a cursor declared in this unit", false)
+				}
+				if f, ok := u.curFields[name]; ok {
+					u.declareVar(rec, f)
+				} else {
+					u.declare(rec)
 				}
 				head = fmt.Sprintf("FOR %s IN %s%s LOOP", rec, cur, args)
 				// The loop opens, fetches and closes the cursor: keep

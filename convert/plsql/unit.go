@@ -31,10 +31,21 @@ type unit struct {
 	localTypes  map[string]string
 	colls       map[string]bool
 	pre         []string // statements that must run before the routine
-	scopes      []map[string]bool
-	closeAt     map[int]string // token index -> replacement (collection subscripts)
-	intoStrict  int            // token index of a SELECT's INTO to make STRICT
+	scopes      []map[string]*varInfo
+	curFields   map[string]*varInfo          // cursor -> its record's fields (for c%ROWTYPE and FOR r IN c)
+	recFields   map[string]map[string]string // local record type -> field -> Oracle type
+	closeAt     map[int]string               // token index -> replacement (collection subscripts)
+	intoStrict  int                          // token index of a SELECT's INTO to make STRICT
 	b           *strings.Builder
+}
+
+// varInfo is what the unit knows of a variable's or parameter's type, for
+// type-dependent translation (date arithmetic, exact division, TO_CHAR).
+type varInfo struct {
+	typ           string            // Oracle or PostgreSQL type name, "" when unknown
+	table, column string            // the column a %TYPE names
+	rowTable      string            // a table%ROWTYPE record: its fields are the table's columns
+	fields        map[string]string // a record's fields -> Oracle type or type family
 }
 
 type trigInfo struct {
@@ -47,7 +58,7 @@ type trigInfo struct {
 func (c *Converter) newUnit(p *parsed, o *convert.Object) *unit {
 	u := &unit{c: c, p: p, obj: o, cursors: map[string]bool{}, cursorAttrs: map[string]map[string]bool{},
 		declared: map[string]bool{}, excCodes: map[string]string{}, localTypes: map[string]string{},
-		colls: map[string]bool{}, closeAt: map[int]string{}, intoStrict: -1, b: &strings.Builder{}}
+		colls: map[string]bool{}, curFields: map[string]*varInfo{}, recFields: map[string]map[string]string{}, closeAt: map[int]string{}, intoStrict: -1, b: &strings.Builder{}}
 	u.scanAttrs()
 	return u
 }
@@ -120,7 +131,7 @@ func (u *unit) tr(n antlr.ParserRuleContext) string {
 	if n == nil {
 		return ""
 	}
-	s, err := u.c.sql.Translate(u.p.tokens, n, Names{Rewrite: u.rewrite, Type: u.rewriteType, Variable: u.isLocal})
+	s, err := u.c.sql.Translate(u.p.tokens, n, u.names())
 	if err != nil {
 		u.obj.Items = append(u.obj.Items, convert.ActionItem{Object: u.obj.Name, Kind: u.obj.Kind, Reason: "expression not translated: " + err.Error(), Source: u.text(n)})
 		return u.text(n)
@@ -128,20 +139,113 @@ func (u *unit) tr(n antlr.ParserRuleContext) string {
 	return s
 }
 
-func (u *unit) pushScope() { u.scopes = append(u.scopes, map[string]bool{}) }
+// names is what the SQL translator is told about the unit's names.
+func (u *unit) names() Names {
+	return Names{Rewrite: u.rewrite, Type: u.rewriteType, Variable: u.isLocal, VarType: u.varType}
+}
+
+func (u *unit) pushScope() { u.scopes = append(u.scopes, map[string]*varInfo{}) }
 func (u *unit) popScope()  { u.scopes = u.scopes[:len(u.scopes)-1] }
 func (u *unit) declare(name string) {
+	u.declareVar(name, &varInfo{})
+}
+
+// declareVar declares a variable with what is known of its type in the
+// innermost scope.
+func (u *unit) declareVar(name string, v *varInfo) {
 	if len(u.scopes) > 0 {
-		u.scopes[len(u.scopes)-1][strings.ToLower(name)] = true
+		u.scopes[len(u.scopes)-1][strings.ToLower(name)] = v
 	}
 }
+
 func (u *unit) isLocal(name string) bool {
-	for _, s := range u.scopes {
-		if s[name] {
-			return true
+	return u.local(name) != nil
+}
+
+// local finds a variable in the innermost scope declaring it.
+func (u *unit) local(name string) *varInfo {
+	for i := len(u.scopes) - 1; i >= 0; i-- {
+		if v, ok := u.scopes[i][name]; ok {
+			return v
 		}
 	}
-	return false
+	return nil
+}
+
+// varType is Names.VarType: the declared type of a local variable or
+// parameter (v), or of a record's field (r.f).
+func (u *unit) varType(parts []string) (typ, table, column string) {
+	if len(parts) == 0 || len(parts) > 2 {
+		return "", "", ""
+	}
+	v := u.local(parts[0])
+	if v == nil {
+		return "", "", ""
+	}
+	if len(parts) == 1 {
+		return v.typ, v.table, v.column
+	}
+	if v.rowTable != "" {
+		return "", v.rowTable, parts[1]
+	}
+	return v.fields[parts[1]], "", ""
+}
+
+// typeInfo is what a type_spec tells of a variable's type.
+func (u *unit) typeInfo(ts plsql.IType_specContext) *varInfo {
+	if ts == nil {
+		return &varInfo{}
+	}
+	if dt := ts.Datatype(); dt != nil {
+		return &varInfo{typ: u.text(dt)}
+	}
+	name := ""
+	if tn := ts.Type_name(); tn != nil {
+		name = u.text(tn)
+	}
+	parts := strings.Split(strings.ToLower(identPath(name)), ".")
+	for i, p := range parts {
+		parts[i] = strings.Trim(p, `"`)
+	}
+	last := parts[len(parts)-1]
+	switch {
+	case ts.PERCENT_ROWTYPE() != nil:
+		if len(parts) == 1 {
+			if f, ok := u.curFields[last]; ok {
+				return f
+			}
+		}
+		return &varInfo{rowTable: last}
+	case ts.PERCENT_TYPE() != nil:
+		if v := u.local(parts[0]); v != nil {
+			if len(parts) == 1 {
+				return v
+			}
+			typ, table, column := u.varType(parts[:2])
+			return &varInfo{typ: typ, table: table, column: column}
+		}
+		if len(parts) >= 2 {
+			return &varInfo{table: parts[len(parts)-2], column: last}
+		}
+		return &varInfo{}
+	}
+	if f, ok := u.recFields[last]; ok && len(parts) == 1 {
+		return &varInfo{fields: f}
+	}
+	return &varInfo{typ: u.typeOf(ts)}
+}
+
+// queryFields are the fields of a record fetched from a query.
+func (u *unit) queryFields(q antlr.ParserRuleContext) *varInfo {
+	qt, ok := u.c.sql.(QueryTyper)
+	if !ok || q == nil {
+		return &varInfo{}
+	}
+	cols, star := qt.QueryTypes(u.p.tokens, q, u.names())
+	if star != "" {
+		return &varInfo{rowTable: star}
+	}
+	return &varInfo{fields: cols}
 }
 
 func (u *unit) addDecl(name, decl string) {
