@@ -25,6 +25,37 @@ INSERT INTO cust VALUES (1, NULL), (2, 1), (3, 2), (4, 1), (5, NULL);`
 		status convert.Status
 		notice string // a NOTICE the query must raise, if any
 	}{
+		{name: "declared types of locals, parameters, records and nested blocks",
+			units: []string{`CREATE OR REPLACE FUNCTION typed_locals(p_d DATE, p_n NUMBER) RETURN VARCHAR2 IS
+  TYPE span_t IS RECORD (s DATE, n NUMBER(9));
+  sp span_t;
+  v_d DATE := p_d;
+  v_e v_d%TYPE;
+  v_n NUMBER(9) := p_n;
+  v_a VARCHAR2(10);
+  v_s VARCHAR2(200);
+  CURSOR c(lim DATE) IS SELECT id FROM items WHERE lim + id > p_d + 2 ORDER BY id;
+BEGIN
+  v_e := v_d + 10;
+  sp.s := v_d;
+  sp.n := 7;
+  v_s := TO_CHAR(v_e - 1, 'YYYY-MM-DD') || '|' || (v_e - v_d) || '|' || TO_CHAR(TRUNC(v_d + 0.5), 'YYYY-MM-DD HH24:MI') || '|' || (v_n / 4) || '|' || v_a || 'x';
+  v_s := v_s || '|' || TO_CHAR(sp.s + sp.n, 'YYYY-MM-DD') || '|' || (sp.n / 2);
+  DECLARE
+    v_d NUMBER := 9;
+  BEGIN
+    v_s := v_s || '|' || (v_d / 2);
+  END;
+  FOR i IN 1 .. 2 LOOP
+    v_s := v_s || '|' || TO_CHAR(v_d + i, 'DD');
+  END LOOP;
+  FOR r IN c(p_d) LOOP
+    v_s := v_s || '|' || r.id;
+  END LOOP;
+  RETURN v_s;
+END;`},
+			query: `SELECT typed_locals('2024-01-31 18:00:00', 5)`, want: "2024-02-09|10|2024-02-01 00:00|1.25|x|2024-02-07|3.5|4.5|01|02|3",
+			status: convert.StatusWarnings},
 		{name: "cursor loop with parameter and %ROWTYPE",
 			units: []string{`CREATE OR REPLACE FUNCTION total_above(p_min NUMBER) RETURN NUMBER IS
   CURSOR c(lim NUMBER) IS SELECT * FROM items WHERE price > lim ORDER BY id;
