@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -57,8 +58,11 @@ type Applier struct {
 	// Warn, when set, receives what the user must review (a NOT NULL
 	// dropped for zero dates, see relax).
 	Warn func(msg string)
+	// ClaimWait is how long Claim waits for the task's lock
+	// (DefaultClaimWait when zero).
+	ClaimWait time.Duration
 	// claimed holds the task's session lock (claim.go).
-	claimed *pgxpool.Conn
+	claimed *pgx.Conn
 }
 
 const (
@@ -114,13 +118,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, taskID string, tables map[stri
 
 // Position returns the last applied source position, nil if none: resume
 // streaming from there.
-//
-// It first makes this run the only one applying the task (claim): an error
-// of type *ErrClaimed says another run does.
 func (a *Applier) Position(ctx context.Context) (*catalog.Position, error) {
-	if err := a.claim(ctx); err != nil {
-		return nil, err
-	}
 	tx, err := a.pool.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("apply: read position of task %s: %w", a.taskID, err)

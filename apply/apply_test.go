@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -633,4 +634,31 @@ func TestZeroDateDropsNotNull(t *testing.T) {
 	if len(warnings) != 2 {
 		t.Errorf("warned again: %q", warnings)
 	}
+}
+
+// TestClaim: one applier of a task holds its lock; a second one (another
+// run, maybe on another machine) is refused with the holder's pid until
+// the first closes.
+func TestClaim(t *testing.T) {
+	pool := freshPG(t)
+	plans := setup(t, pool, allTypesTable())
+	ctx := context.Background()
+	a := newApplier(t, pool, plans)
+	if err := a.Claim(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Claim(ctx); err != nil { // held: a no-op
+		t.Fatal(err)
+	}
+	b := newApplier(t, pool, plans)
+	b.ClaimWait = 500 * time.Millisecond
+	var claimed *ErrClaimed
+	if err := b.Claim(ctx); !errors.As(err, &claimed) || claimed.PID == 0 || !strings.Contains(err.Error(), "another ferry run") {
+		t.Fatalf("second Claim = %v, want ErrClaimed naming the holder", err)
+	}
+	a.Close()
+	if err := b.Claim(ctx); err != nil {
+		t.Fatalf("Claim after the first closed: %v", err)
+	}
+	b.Close()
 }

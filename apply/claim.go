@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
-// claimWait is how long a new run waits for the task's lock: the backend
-// of a predecessor that was just killed ends within moments.
-const claimWait = 10 * time.Second
+// DefaultClaimWait is how long Claim waits for the task's lock: the
+// backend of a predecessor that was just killed ends within moments.
+const DefaultClaimWait = 10 * time.Second
 
 const (
 	claimSQL  = `SELECT pg_try_advisory_lock(hashtextextended('ferry task ' || $1, 0))`
@@ -16,8 +18,8 @@ const (
   AND ((classid::bigint << 32) | objid::bigint) = hashtextextended('ferry task ' || $1, 0)`
 )
 
-// ErrClaimed is returned when another run applies the same task to the
-// target.
+// ErrClaimed is returned by Claim when another run applies the same task
+// to the target.
 type ErrClaimed struct {
 	TaskID string
 	PID    int32
@@ -27,28 +29,33 @@ func (e *ErrClaimed) Error() string {
 	return fmt.Sprintf("another ferry run is applying task %s to this target (PostgreSQL backend pid %d holds the task's lock): stop it before starting this one; two runs of one task would apply the same changes twice", e.TaskID, e.PID)
 }
 
-// claim makes this run the only one applying the task to the target: a
-// session-level advisory lock held on a connection of its own for as long
-// as the applier runs (on any machine: the lock lives in the target). A
-// dropped connection loses the lock; the next call takes it again.
-func (a *Applier) claim(ctx context.Context) error {
+// Claim makes this run the only one applying the task to the target: a
+// session-level advisory lock, held on a connection of its own (outside
+// the pool) until Close, on any machine since the lock lives in the
+// target. It waits up to ClaimWait (DefaultClaimWait when zero) for the
+// lock. A dropped connection loses the lock; the next Claim takes it
+// again, so call it before every attempt to stream.
+func (a *Applier) Claim(ctx context.Context) error {
 	if a.claimed != nil {
 		if err := a.claimed.Ping(ctx); err == nil {
 			return nil
 		}
-		a.claimed.Conn().Close(ctx) //nolint:errcheck // the connection is gone already
-		a.claimed.Release()
+		a.claimed.Close(ctx) //nolint:errcheck // the connection is gone already
 		a.claimed = nil
 	}
-	conn, err := a.pool.Acquire(ctx)
+	conn, err := pgx.ConnectConfig(ctx, a.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return fmt.Errorf("apply: connect to take the lock of task %s: %w", a.taskID, err)
 	}
-	deadline := time.Now().Add(claimWait)
+	wait := a.ClaimWait
+	if wait <= 0 {
+		wait = DefaultClaimWait
+	}
+	deadline := time.Now().Add(wait)
 	for {
 		var ok bool
 		if err := conn.QueryRow(ctx, claimSQL, a.taskID).Scan(&ok); err != nil {
-			conn.Release()
+			conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // reporting the first error
 			return fmt.Errorf("apply: take the lock of task %s: %w", a.taskID, err)
 		}
 		if ok {
@@ -58,12 +65,12 @@ func (a *Applier) claim(ctx context.Context) error {
 		if time.Now().After(deadline) {
 			var pid int32
 			_ = conn.QueryRow(ctx, holderSQL, a.taskID).Scan(&pid)
-			conn.Release()
+			conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // nothing more to say
 			return &ErrClaimed{TaskID: a.taskID, PID: pid}
 		}
 		select {
 		case <-ctx.Done():
-			conn.Release()
+			conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // stopping
 			return ctx.Err()
 		case <-time.After(250 * time.Millisecond):
 		}
@@ -73,8 +80,7 @@ func (a *Applier) claim(ctx context.Context) error {
 // Close gives the task's lock up (it also ends with the process).
 func (a *Applier) Close() {
 	if a.claimed != nil {
-		a.claimed.Conn().Close(context.Background()) //nolint:errcheck // closing ends the session and its lock
-		a.claimed.Release()
+		a.claimed.Close(context.Background()) //nolint:errcheck // closing ends the session and its lock
 		a.claimed = nil
 	}
 }

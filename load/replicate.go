@@ -40,6 +40,9 @@ type Applier interface {
 	// schema history when none is), the planner for schema changes and
 	// the skipped schema changes.
 	Follow(ctx context.Context, tables map[string]*catalog.Table, plan func(map[string]*catalog.Table) (map[string]*convert.TablePlan, error), skip []string) error
+	// Claim makes this run the only one applying the task (a lock in
+	// the target, kept until Close); call it before every attempt.
+	Claim(ctx context.Context) error
 	// Close gives up what the applier holds (the task's lock).
 	Close()
 }
@@ -144,7 +147,11 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 	failures := 0
 	for {
 		from := opt.Start
-		p, err := ap.Position(ctx)
+		var p *catalog.Position
+		err := ap.Claim(ctx)
+		if err == nil {
+			p, err = ap.Position(ctx)
+		}
 		if err == nil && p != nil {
 			from = *p
 		}
