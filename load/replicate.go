@@ -170,7 +170,7 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 			// stream from its end, apply from the target's log sequence.
 			var lp *catalog.Position
 			var last uint64
-			if from.LogSeq > 0 && false {
+			if from.LogSeq > 0 {
 				err = r.checkLog(ctx, opt.Log, &from)
 			}
 			if err == nil {
