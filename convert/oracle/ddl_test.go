@@ -93,7 +93,7 @@ END;`, File: "tricky.sql", Line: 100, PLSQL: true}
 		{"table t_types", convert.StatusWarnings, "dropped physical clauses: TABLESPACE users"},
 		{"table t_types", convert.StatusWarnings, "doc: CLOB with an IS JSON check becomes jsonb"},
 		{"table t_types", convert.StatusWarnings, "TIMESTAMP(9)"},
-		{"table sales", convert.StatusManual, "partitioning"},
+		{"table sales", convert.StatusAuto, ""},
 		{"table gtt", convert.StatusManual, "temporary tables"},
 		{"index t_types_c_bix", convert.StatusWarnings, "bitmap index created as a btree"},
 		{"index t_types_fn_ix", convert.StatusWarnings, "dropped index properties"},
@@ -204,4 +204,93 @@ func TestIncremental(t *testing.T) {
 	if n < 70 {
 		t.Errorf("only %d objects from HR", n)
 	}
+}
+
+// TestPartitionedTables converts RANGE, LIST and HASH partitioned tables to
+// PostgreSQL declarative partitioning and checks where rows land.
+func TestPartitionedTables(t *testing.T) {
+	script := []string{
+		`CREATE TABLE readings (id NUMBER(9) NOT NULL, taken DATE NOT NULL, val NUMBER,
+			CONSTRAINT readings_pk PRIMARY KEY (id, taken))
+		 PCTFREE 5 NOLOGGING
+		 PARTITION BY RANGE (taken)
+		 (PARTITION r_old VALUES LESS THAN (TO_DATE('01-JAN-2020', 'DD-MON-YYYY', 'NLS_DATE_LANGUAGE = American')) COMPRESS,
+		  PARTITION r_2020 VALUES LESS THAN (DATE '2021-01-01') TABLESPACE ts1,
+		  PARTITION r_rest VALUES LESS THAN (MAXVALUE))`,
+		`CREATE TABLE shops (id NUMBER(9), region VARCHAR2(10))
+		 PARTITION BY LIST (region)
+		 (PARTITION shops_north VALUES ('N', 'NE'), PARTITION shops_south VALUES ('S'), PARTITION shops_other VALUES (DEFAULT))`,
+		`CREATE TABLE events (id NUMBER(9) PRIMARY KEY, what VARCHAR2(20)) PARTITION BY HASH (id) PARTITIONS 4`,
+		`CREATE TABLE ticks (n NUMBER(9), at DATE) PARTITION BY RANGE (n) INTERVAL (1000) (PARTITION t0 VALUES LESS THAN (1000))`,
+		`CREATE TABLE keyed (id NUMBER(9) PRIMARY KEY, d DATE) PARTITION BY RANGE (d) (PARTITION k1 VALUES LESS THAN (MAXVALUE))`,
+		`CREATE TABLE reffed (id NUMBER(9), pid NUMBER(9), CONSTRAINT reffed_fk FOREIGN KEY (pid) REFERENCES events (id)) PARTITION BY REFERENCE (reffed_fk)`,
+		`CREATE UNIQUE INDEX shops_id_ux ON shops (id)`,
+		`CREATE INDEX readings_val_ix ON readings (val) LOCAL`,
+	}
+	var sts []Statement
+	for i, s := range script {
+		sts = append(sts, Statement{Text: s, File: "part.sql", Line: i + 1})
+	}
+	conn := connect(t)
+	res := apply(t, conn, sts, "pt")
+	byName := map[string]*convert.Object{}
+	for _, it := range res.Items {
+		byName[it.Object.Kind+" "+it.Object.Name] = it.Object
+	}
+	for _, e := range []struct {
+		obj    string
+		status convert.Status
+		text   string
+	}{
+		{"table readings", convert.StatusWarnings, "dropped partition attributes: r_old: COMPRESS; r_2020: TABLESPACE ts1"},
+		{"table readings", convert.StatusWarnings, "dropped physical clauses: PCTFREE 5 NOLOGGING"},
+		{"table shops", convert.StatusAuto, ""},
+		{"table events", convert.StatusWarnings, "hash function"},
+		{"table ticks", convert.StatusWarnings, "creates no partitions automatically"},
+		{"table keyed", convert.StatusManual, "to include the partition key"},
+		{"table reffed", convert.StatusManual, "PARTITION BY REFERENCE has no PostgreSQL equivalent"},
+		{"index shops_id_ux", convert.StatusManual, "without its partition key (region)"},
+		{"index readings_val_ix", convert.StatusWarnings, "dropped index properties: LOCAL"},
+	} {
+		o := byName[e.obj]
+		if o == nil {
+			t.Errorf("no object %q", e.obj)
+			continue
+		}
+		all := strings.Join(o.Notes, "\n")
+		for _, ai := range o.Items {
+			all += "\n" + ai.Reason
+		}
+		if o.Status != e.status || !strings.Contains(all, e.text) {
+			t.Errorf("%s: status %q, want %q; %q not in %s", e.obj, o.Status, e.status, e.text, all)
+		}
+	}
+	sameRows(t, "partitions", rows(t, conn, `SELECT c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i
+		JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pt' AND c.relkind = 'r' ORDER BY 1`), []string{
+		"events_p1 FOR VALUES WITH (modulus 4, remainder 0)",
+		"events_p2 FOR VALUES WITH (modulus 4, remainder 1)",
+		"events_p3 FOR VALUES WITH (modulus 4, remainder 2)",
+		"events_p4 FOR VALUES WITH (modulus 4, remainder 3)",
+		"r_2020 FOR VALUES FROM ('2020-01-01 00:00:00') TO ('2021-01-01 00:00:00')",
+		"r_old FOR VALUES FROM (MINVALUE) TO ('2020-01-01 00:00:00')",
+		"r_rest FOR VALUES FROM ('2021-01-01 00:00:00') TO (MAXVALUE)",
+		"shops_north FOR VALUES IN ('N', 'NE')",
+		"shops_other DEFAULT",
+		"shops_south FOR VALUES IN ('S')",
+		"t0 FOR VALUES FROM (MINVALUE) TO (1000)",
+	})
+	execAll(t, conn,
+		`INSERT INTO pt.readings VALUES (1, '2019-12-31 23:59:59', 1), (2, '2020-01-01', 2), (3, '2020-06-30', 3), (4, '2030-01-01', 4)`,
+		`INSERT INTO pt.shops VALUES (1, 'NE'), (2, 'S'), (3, 'W'), (4, NULL)`,
+		`INSERT INTO pt.events SELECT g, 'e' FROM generate_series(1, 40) g`,
+	)
+	sameRows(t, "rows per partition", rows(t, conn, `SELECT p || ' ' || count(*) FROM (SELECT tableoid::regclass::text AS p FROM pt.readings
+		UNION ALL SELECT tableoid::regclass::text FROM pt.shops) x GROUP BY p ORDER BY 1`), []string{
+		"pt.r_2020 2", "pt.r_old 1", "pt.r_rest 1", "pt.shops_north 1", "pt.shops_other 2", "pt.shops_south 1",
+	})
+	sameRows(t, "hash partitions all used", rows(t, conn, `SELECT count(DISTINCT tableoid)::text FROM pt.events`), []string{"4"})
+	if _, err := conn.Exec(context.Background(), `INSERT INTO pt.ticks VALUES (1000, NULL)`); err == nil {
+		t.Errorf("a row beyond the listed partitions of an INTERVAL table was accepted")
+	}
+	sameRows(t, "unpartitioned fallback", rows(t, conn, `SELECT relkind::text FROM pg_class WHERE oid = 'pt.keyed'::regclass`), []string{"r"})
 }

@@ -63,6 +63,16 @@ func (c *converter) createIndex(st Statement, ci *plsql.Create_indexContext) {
 		}
 		cols = append(cols, s)
 	}
+	if ti := c.tables[table]; ci.UNIQUE() != nil && ti != nil && len(ti.partCols) > 0 {
+		var icols []string
+		for _, col := range cols {
+			icols = append(icols, oraclesql.Name(strings.Trim(strings.TrimSuffix(col, " DESC"), `"`)))
+		}
+		if missing := missingCols(ti.partCols, icols); missing != "" {
+			c.manual("index", name, st, "unique index on partitioned table "+table+" without its partition key ("+missing+"): PostgreSQL enforces uniqueness per partition only, so a unique index must include the partition key; add the partition columns or enforce the uniqueness otherwise")
+			return
+		}
+	}
 	if ci.BITMAP() != nil {
 		obj.Notes = append(obj.Notes, "bitmap index created as a btree index (PostgreSQL builds bitmaps at query time)")
 	}

@@ -169,12 +169,19 @@ type converter struct {
 	items    []Item
 	// types are the object types made composite types: name → qualified.
 	types map[string]string
+	// partNames are the table names given to partitions.
+	partNames map[string]bool
 }
 
 type tableInfo struct {
 	name  string
 	cols  map[string]*colInfo
 	order []string
+	// keys are the columns of its primary key and unique constraints (a
+	// partitioned table's keys must include the partition key).
+	keys [][]string
+	// partCols is the partition key of a table created partitioned.
+	partCols []string
 }
 
 type colInfo struct {
@@ -242,6 +249,8 @@ func newConverter(opt Options) *converter {
 		identity: map[string]string{},
 		helpers:  sh.helpers,
 		types:    map[string]string{},
+
+		partNames: map[string]bool{},
 	}
 }
 

@@ -279,6 +279,9 @@ func (c *converter) scanElem(ti *tableInfo, e *tableElem) {
 			if cc := ic.Check_constraint(); cc != nil && isJSONCheck(cc.Condition()) != "" {
 				ci.json = true
 			}
+			if ic.PRIMARY() != nil || ic.UNIQUE() != nil {
+				ti.keys = append(ti.keys, []string{name})
+			}
 		}
 	case e.ool != nil:
 		c.scanConstraint(ti, e.ool)
@@ -291,6 +294,13 @@ func (c *converter) scanConstraint(ti *tableInfo, o plsql.IOut_of_line_constrain
 	}
 	if o.Constraint_name() != nil && (o.PRIMARY() != nil || o.UNIQUE() != nil) {
 		c.keyNames[oraclesql.Name(o.Constraint_name().GetText())] = ti.name
+	}
+	if o.PRIMARY() != nil || o.UNIQUE() != nil {
+		var cols []string
+		for _, cn := range o.AllColumn_name() {
+			cols = append(cols, lastName(cn))
+		}
+		ti.keys = append(ti.keys, cols)
 	}
 	if o.CHECK() != nil {
 		if col := isJSONCheck(o.Condition()); col != "" && ti.cols[col] != nil {
@@ -419,8 +429,32 @@ func (c *converter) createTable(p *parsed) {
 	default:
 		obj.Notes = append(obj.Notes, "dropped table modifier "+tp.temporary)
 	}
-	c.tableTail(tp.tail, name, obj)
-	obj.SQL = []string{head + qt + " (\n  " + strings.Join(defs, ",\n  ") + "\n)"}
+	partClause := ""
+	var partTables []string
+	tail := tp.tail
+	if pp, ok := splitPartitioning(tail); ok {
+		var keys [][]string
+		if ti := c.tables[name]; ti != nil {
+			keys = ti.keys
+		}
+		pt := c.partitionSQL(pp, name, tp.nameParts, keys, tr)
+		partClause, partTables = pt.clause, pt.tables
+		obj.Notes = append(obj.Notes, pt.notes...)
+		for _, ai := range pt.items {
+			if ai.Source == "" || !strings.Contains(st.Text, ai.Source) {
+				ai.Source = strings.TrimSpace(tail)
+			}
+			obj.Items = append(obj.Items, ai)
+		}
+		if partClause != "" {
+			if ti := c.tables[name]; ti != nil {
+				ti.partCols = pp.cols
+			}
+		}
+		tail = pp.before
+	}
+	c.tableTail(tail, name, obj)
+	obj.SQL = append([]string{head + qt + " (\n  " + strings.Join(defs, ",\n  ") + "\n)" + partClause}, partTables...)
 	c.add(PhaseTables, obj, tr)
 	for _, fk := range fks {
 		c.add(fk.Phase, fk.Object, nil)
@@ -438,11 +472,6 @@ func (c *converter) tableTail(tail, table string, obj *convert.Object) {
 		if (t.Upper() == "NESTED" && i+1 < len(toks) && toks[i+1].Upper() == "TABLE") || t.Upper() == "VARRAY" {
 			obj.Items = append(obj.Items, convert.ActionItem{Object: table, Kind: "table", Source: tail,
 				Reason: "nested table / VARRAY storage: model the collection as a child table (or an array column) by hand"})
-			return
-		}
-		if t.Upper() == "PARTITION" && i+1 < len(toks) && toks[i+1].Upper() == "BY" {
-			obj.Items = append(obj.Items, convert.ActionItem{Object: table, Kind: "table", Source: tail,
-				Reason: "partitioning: the table is created unpartitioned; to partition it, use PARTITION BY RANGE/LIST/HASH and CREATE TABLE ... PARTITION OF for each partition"})
 			return
 		}
 		if t.Upper() == "ON" && i+2 < len(toks) && toks[i+1].Upper() == "COMMIT" {
