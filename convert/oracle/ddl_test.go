@@ -65,6 +65,7 @@ func TestTrickyDDL(t *testing.T) {
 		`ALTER TABLE legacy ADD CONSTRAINT legacy_pk PRIMARY KEY (id)`,
 		`ALTER TABLE legacy ADD (created DATE DEFAULT SYSDATE, CONSTRAINT legacy_name_chk CHECK (name IS NOT NULL) NOVALIDATE)`,
 		`ALTER TABLE legacy MODIFY (name VARCHAR2(60))`,
+		`ALTER TABLE legacy MOVE TABLESPACE users2`,
 		`CREATE TABLE broken (id NUMBER,, x)`,
 	}
 	var sts []Statement
@@ -114,8 +115,9 @@ END;`, File: "tricky.sql", Line: 100, PLSQL: true}
 		{"grant GRANT", convert.StatusWarnings, "skipped"},
 		{"trigger legacy_bi", convert.StatusWarnings, "identity trigger replaced by DEFAULT nextval"},
 		{"constraint legacy_name_chk", convert.StatusWarnings, "NOT VALID"},
-		{"table legacy", convert.StatusManual, "ALTER TABLE form"},
+		{"column legacy.name", convert.StatusAuto, ""},
 		{"table broken", convert.StatusManual, "could not be parsed"},
+		{"table legacy", convert.StatusManual, "ALTER TABLE form"},
 	}
 	for _, e := range expect {
 		o := byName[e.obj]
@@ -293,4 +295,80 @@ func TestPartitionedTables(t *testing.T) {
 		t.Errorf("a row beyond the listed partitions of an INTERVAL table was accepted")
 	}
 	sameRows(t, "unpartitioned fallback", rows(t, conn, `SELECT relkind::text FROM pg_class WHERE oid = 'pt.keyed'::regclass`), []string{"r"})
+}
+
+// TestWarehouseDDL converts the DDL of a small star schema: foreign keys
+// between NUMBER and NUMBER(p) columns, a materialized view with indexes,
+// dimensions, constraint state changes and column changes.
+func TestWarehouseDDL(t *testing.T) {
+	script := []string{
+		`CREATE TABLE chan (chan_id NUMBER(3) PRIMARY KEY, label VARCHAR2(20) NOT NULL)`,
+		`CREATE TABLE fact (chan_id NUMBER NOT NULL REFERENCES chan, amount NUMBER(10,2), note LONG,
+			CONSTRAINT fact_chan_fk2 FOREIGN KEY (chan_id) REFERENCES chan (chan_id))`,
+		`CREATE MATERIALIZED VIEW chan_totals_mv PCTFREE 5 BUILD IMMEDIATE REFRESH COMPLETE ENABLE QUERY REWRITE AS
+			SELECT f.chan_id, SUM(f.amount) AS total FROM fact f GROUP BY f.chan_id`,
+		`CREATE BITMAP INDEX chan_totals_mv_bix ON chan_totals_mv (chan_id)`,
+		`CREATE DIMENSION chan_dim LEVEL chan IS (chan.chan_id) LEVEL label IS (chan.label) HIERARCHY h (chan CHILD OF label)`,
+		`ALTER TABLE fact MODIFY CONSTRAINT fact_chan_fk2 ENABLE NOVALIDATE`,
+		`ALTER TABLE fact MODIFY CONSTRAINT fact_chan_fk2 RELY DISABLE`,
+		`ALTER TABLE fact MODIFY (note CLOB, amount DEFAULT 0 NOT NULL)`,
+		`ALTER TABLE chan MODIFY label NULL`,
+	}
+	var sts []Statement
+	for i, s := range script {
+		sts = append(sts, Statement{Text: s, File: "dw.sql", Line: i + 1})
+	}
+	conn := connect(t)
+	res := apply(t, conn, sts, "dw")
+	byName := map[string]*convert.Object{}
+	var dims int
+	for _, it := range res.Items {
+		byName[it.Object.Kind+" "+it.Object.Name] = it.Object
+		if it.Object.Kind == "dimension" {
+			dims++
+		}
+	}
+	for _, e := range []struct {
+		obj    string
+		status convert.Status
+		text   string
+	}{
+		{"table fact", convert.StatusWarnings, "chan_id: numeric made smallint, the type of the column its foreign key references"},
+		{"materialized view chan_totals_mv", convert.StatusWarnings, "refresh clause dropped"},
+		{"index chan_totals_mv_bix", convert.StatusWarnings, "bitmap index"},
+		{"dimension chan_dim", convert.StatusManual, "dimensions"},
+		{"constraint fact_chan_fk2", convert.StatusManual, "Oracle disables constraint fact_chan_fk2"},
+		{"column fact.note", convert.StatusWarnings, "already"},
+		{"column fact.amount", convert.StatusAuto, ""},
+		{"column chan.label", convert.StatusAuto, ""},
+	} {
+		o := byName[e.obj]
+		if o == nil {
+			t.Errorf("no object %q", e.obj)
+			continue
+		}
+		all := strings.Join(o.Notes, "\n")
+		for _, ai := range o.Items {
+			all += "\n" + ai.Reason
+		}
+		if o.Status != e.status || !strings.Contains(all, e.text) {
+			t.Errorf("%s: status %q, want %q; %q not in %s", e.obj, o.Status, e.status, e.text, all)
+		}
+	}
+	if dims != 1 {
+		t.Errorf("%d dimension objects, want 1", dims)
+	}
+	execAll(t, conn,
+		`INSERT INTO dw.chan VALUES (1, NULL), (2, 'web')`,
+		`INSERT INTO dw.fact (chan_id, note) VALUES (1, 'a'), (1, 'b'), (2, 'c')`,
+		`UPDATE dw.fact SET amount = 5 WHERE note = 'c'`,
+		`REFRESH MATERIALIZED VIEW dw.chan_totals_mv`,
+	)
+	sameRows(t, "materialized view", rows(t, conn, `SELECT chan_id || ' ' || total FROM dw.chan_totals_mv ORDER BY 1`), []string{"1 0.00", "2 5.00"})
+	sameRows(t, "index on the materialized view", rows(t, conn, `SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'dw.chan_totals_mv'::regclass`), []string{"dw.chan_totals_mv_bix"})
+	sameRows(t, "fact columns", rows(t, conn, `SELECT attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull FROM pg_attribute WHERE attrelid = 'dw.fact'::regclass AND attnum > 0 ORDER BY attnum`),
+		[]string{"chan_id smallint true", "amount numeric(10,2) true", "note text false"})
+	if _, err := conn.Exec(context.Background(), `INSERT INTO dw.fact (chan_id) VALUES (3)`); err == nil {
+		t.Errorf("foreign key on fact.chan_id not enforced")
+	}
 }

@@ -93,6 +93,11 @@ func (c *converter) createIndex(st Statement, ci *plsql.Create_indexContext) {
 		unique = "UNIQUE "
 	}
 	obj.SQL = []string{"CREATE " + unique + "INDEX " + oraclesql.Quote(name) + " ON " + c.qname(tparts...) + " (" + strings.Join(cols, ", ") + ")"}
+	if c.views[table] && c.tables[table] == nil {
+		// An index on a materialized view runs after the view.
+		c.add(PhaseViews, obj, nil)
+		return
+	}
 	c.add(PhaseIndexes, obj, nil)
 }
 

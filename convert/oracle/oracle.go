@@ -171,6 +171,17 @@ type converter struct {
 	types map[string]string
 	// partNames are the table names given to partitions.
 	partNames map[string]bool
+	// fks are the foreign keys declared (scan), and typeOverride the
+	// column types they impose: table.column → PostgreSQL type.
+	fks          []fkSpec
+	typeOverride map[string]string
+}
+
+// fkSpec is a foreign key as declared: table (cols) → ref (refCols; none:
+// the referenced table's primary key).
+type fkSpec struct {
+	table, ref    string
+	cols, refCols []string
 }
 
 type tableInfo struct {
@@ -180,6 +191,7 @@ type tableInfo struct {
 	// keys are the columns of its primary key and unique constraints (a
 	// partitioned table's keys must include the partition key).
 	keys [][]string
+	pk   []string
 	// partCols is the partition key of a table created partitioned.
 	partCols []string
 }
@@ -187,6 +199,7 @@ type tableInfo struct {
 type colInfo struct {
 	name   string
 	oracle string // upper-case Oracle type name
+	sql    string // the PostgreSQL type it maps to, when known
 	json   bool   // has an IS JSON check: becomes jsonb
 }
 
@@ -210,6 +223,7 @@ func Convert(stmts []Statement, opt Options) *Result {
 	for _, p := range ps {
 		c.scan(p)
 	}
+	c.resolveFKTypes()
 	for _, p := range ps {
 		c.convert(p)
 	}
@@ -250,7 +264,8 @@ func newConverter(opt Options) *converter {
 		helpers:  sh.helpers,
 		types:    map[string]string{},
 
-		partNames: map[string]bool{},
+		partNames:    map[string]bool{},
+		typeOverride: map[string]string{},
 	}
 }
 
@@ -423,6 +438,10 @@ func (c *converter) convert(p *parsed) {
 			c.skipped("statement", k, st, "DROP statements are not converted (the target starts empty)")
 			return
 		}
+		if k == "CREATE DIMENSION" {
+			c.manual("dimension", nameAfter(st.Text, "DIMENSION"), st, "Oracle dimensions (levels, hierarchies, attributes) are metadata for query rewrite and have no PostgreSQL equivalent; nothing is created. Keep the hierarchy as documentation, and check it with constraints or queries if the data must obey it")
+			return
+		}
 		if strings.HasPrefix(k, "ALTER TRIGGER") || strings.HasPrefix(k, "ALTER INDEX") || strings.HasPrefix(k, "ANALYZE") {
 			c.skipped("statement", k, st, "maintenance statement with no PostgreSQL schema effect")
 			return
@@ -480,6 +499,22 @@ func kindGuess(text string) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// nameAfter returns the (last part of the) name following keyword kw,
+// lower case, or "".
+func nameAfter(text, kw string) string {
+	toks := oraclesql.Lex(text)
+	for i, t := range toks {
+		if t.Upper() == kw && i+1 < len(toks) {
+			name := oraclesql.Name(toks[i+1].Text)
+			if i+3 < len(toks) && toks[i+2].Text == "." {
+				name = oraclesql.Name(toks[i+3].Text)
+			}
+			return name
+		}
+	}
+	return ""
 }
 
 // nameGuess returns the object name of a CREATE/ALTER statement, lower

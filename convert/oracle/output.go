@@ -37,6 +37,7 @@ func (in *Incremental) Convert(st sqlplus.Statement) ([]*convert.Object, bool) {
 	c := in.c
 	p := c.parse(FromSQLPlus(st))
 	c.scan(p)
+	c.resolveFKTypes()
 	n := len(c.items)
 	c.convert(p)
 	var out []*convert.Object

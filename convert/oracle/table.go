@@ -266,21 +266,28 @@ func (c *converter) scanElem(ti *tableInfo, e *tableElem) {
 	case e.col != nil:
 		cd := e.col
 		name := lastName(cd.Column_name())
-		typ := ""
+		typ, sqlType := "", ""
 		if cd.Datatype() != nil {
 			if m, err := oraclesql.MapType(cd.Datatype()); err == nil {
-				typ = m.Oracle
+				typ, sqlType = m.Oracle, m.SQL
 			}
 		} else if cd.Regular_id() != nil {
 			typ = strings.ToUpper(cd.Regular_id().GetText())
 		}
 		ci := ti.add(name, typ)
+		ci.sql = sqlType
 		for _, ic := range cd.AllInline_constraint() {
+			if rc := ic.References_clause(); rc != nil {
+				c.scanFK(ti.name, []string{name}, rc.(*plsql.References_clauseContext))
+			}
 			if cc := ic.Check_constraint(); cc != nil && isJSONCheck(cc.Condition()) != "" {
 				ci.json = true
 			}
 			if ic.PRIMARY() != nil || ic.UNIQUE() != nil {
 				ti.keys = append(ti.keys, []string{name})
+				if ic.PRIMARY() != nil {
+					ti.pk = []string{name}
+				}
 			}
 		}
 	case e.ool != nil:
@@ -301,12 +308,75 @@ func (c *converter) scanConstraint(ti *tableInfo, o plsql.IOut_of_line_constrain
 			cols = append(cols, lastName(cn))
 		}
 		ti.keys = append(ti.keys, cols)
+		if o.PRIMARY() != nil {
+			ti.pk = cols
+		}
+	}
+	if fk := o.Foreign_key_clause(); fk != nil {
+		f := fk.(*plsql.Foreign_key_clauseContext)
+		var cols []string
+		for _, cn := range f.Paren_column_list().Column_list().AllColumn_name() {
+			cols = append(cols, lastName(cn))
+		}
+		c.scanFK(ti.name, cols, f.References_clause().(*plsql.References_clauseContext))
 	}
 	if o.CHECK() != nil {
 		if col := isJSONCheck(o.Condition()); col != "" && ti.cols[col] != nil {
 			ti.cols[col].json = true
 		}
 	}
+}
+
+func (c *converter) scanFK(table string, cols []string, rc *plsql.References_clauseContext) {
+	f := fkSpec{table: table, cols: cols, ref: lastName(rc.Tableview_name())}
+	if pl := rc.Paren_column_list(); pl != nil {
+		for _, cn := range pl.Column_list().AllColumn_name() {
+			f.refCols = append(f.refCols, lastName(cn))
+		}
+	}
+	c.fks = append(c.fks, f)
+}
+
+// resolveFKTypes gives a foreign key column the type of the column it
+// references when Oracle's NUMBER declarations map them to incompatible
+// PostgreSQL types (NUMBER → numeric referencing NUMBER(6) → integer:
+// PostgreSQL cannot implement that key). Every value of a valid foreign
+// key equals a referenced value, so the referenced type holds them all.
+func (c *converter) resolveFKTypes() {
+	for _, f := range c.fks {
+		child, parent := c.tables[f.table], c.tables[f.ref]
+		if child == nil || parent == nil {
+			continue
+		}
+		refCols := f.refCols
+		if len(refCols) == 0 {
+			refCols = parent.pk
+		}
+		if len(refCols) != len(f.cols) {
+			continue
+		}
+		for k, col := range f.cols {
+			cc, pc := child.cols[col], parent.cols[refCols[k]]
+			if cc == nil || pc == nil || cc.sql == "" || pc.sql == "" {
+				continue
+			}
+			if numericFamily(cc.sql) != "" && numericFamily(pc.sql) != "" && numericFamily(cc.sql) != numericFamily(pc.sql) {
+				c.typeOverride[f.table+"."+col] = pc.sql
+			}
+		}
+	}
+}
+
+// numericFamily is "int" for smallint/integer/bigint, "numeric" for
+// numeric(...), "" otherwise.
+func numericFamily(sql string) string {
+	switch {
+	case sql == "smallint" || sql == "integer" || sql == "bigint":
+		return "int"
+	case sql == "numeric" || strings.HasPrefix(sql, "numeric("):
+		return "numeric"
+	}
+	return ""
 }
 
 func (ti *tableInfo) add(name, typ string) *colInfo {
@@ -514,6 +584,10 @@ func (c *converter) mapColumnType(table, col string, cd *plsql.Column_definition
 	}
 	if m.Note != "" {
 		obj.Notes = append(obj.Notes, col+": "+m.Note)
+	}
+	if ov := c.typeOverride[table+"."+col]; ov != "" && ov != m.SQL {
+		obj.Notes = append(obj.Notes, fmt.Sprintf("%s: %s made %s, the type of the column its foreign key references (PostgreSQL cannot implement a key between %s and %s)", col, m.SQL, ov, m.SQL, ov))
+		return ov, nil
 	}
 	if ti := c.tables[table]; ti != nil && ti.cols[col] != nil && ti.cols[col].json && m.SQL != "jsonb" {
 		obj.Notes = append(obj.Notes, fmt.Sprintf("%s: %s with an IS JSON check becomes jsonb (keys are stored normalized: order, whitespace and duplicate keys are not kept)", col, m.Oracle))
@@ -1003,5 +1077,133 @@ func (c *converter) alterTable(st Statement, at *plsql.Alter_tableContext) {
 			return
 		}
 	}
+	if c.alterModify(st, table, parts) {
+		return
+	}
 	c.manual("table", table, st, "this ALTER TABLE form is not converted automatically; apply the change by hand")
+}
+
+// alterModify converts ALTER TABLE t MODIFY CONSTRAINT c <state> and
+// ALTER TABLE t MODIFY (col [type] [DEFAULT e] [NOT NULL | NULL], ...);
+// it reports false for other forms.
+func (c *converter) alterModify(st Statement, table string, parts []string) bool {
+	text := strings.TrimSpace(st.Text)
+	toks := oraclesql.Lex(text)
+	last := len(toks) - 1
+	if last >= 0 && toks[last].Text == ";" {
+		last--
+	}
+	i := 3
+	if i < len(toks) && toks[i].Text == "." {
+		i += 2
+	}
+	if i+1 > last || toks[i].Upper() != "MODIFY" {
+		return false
+	}
+	i++
+	if toks[i].Upper() == "CONSTRAINT" && i+2 <= last {
+		name := oraclesql.Name(toks[i+1].Text)
+		var words []string
+		for _, t := range toks[i+2 : last+1] {
+			switch t.Upper() {
+			case "ENABLE", "DISABLE", "VALIDATE", "NOVALIDATE", "RELY", "NORELY":
+				words = append(words, t.Upper())
+			default:
+				return false
+			}
+		}
+		state := strings.Join(words, " ")
+		obj := newObject("constraint", name, st)
+		obj.Depends = []string{c.objectKey(table)}
+		if strings.Contains(state, "DISABLE") {
+			obj.Items = []convert.ActionItem{{Object: name, Kind: "constraint", Source: text,
+				Reason: "Oracle disables constraint " + name + "; PostgreSQL enforces it as created: drop it (ALTER TABLE ... DROP CONSTRAINT) if the data must not be checked, or keep it"}}
+		} else {
+			obj.Notes = []string{"skipped: MODIFY CONSTRAINT ... " + state + ": the PostgreSQL constraint is enforced and was validated when created (NOVALIDATE and RELY have no PostgreSQL counterpart)"}
+		}
+		c.add(PhaseNone, obj, nil)
+		return true
+	}
+	runes := []rune(text)
+	var elems [][2]int
+	if toks[i].Text == "(" {
+		end := oraclesql.Matching(toks, i)
+		if end != last {
+			return false
+		}
+		elems = oraclesql.SplitTop(toks, i+1, end-1)
+	} else {
+		elems = [][2]int{{i, last}}
+	}
+	qt := c.qname(parts...)
+	tr := c.translator()
+	for _, se := range elems {
+		etext := Slice(runes, toks, se[0], se[1])
+		col := oraclesql.Name(toks[se[0]].Text)
+		obj := newObject("column", table+"."+col, st)
+		obj.Source = etext
+		obj.Depends = []string{c.objectKey(table)}
+		sqls, err := c.modifyColumn(table, qt, col, etext, tr, obj)
+		if err != nil {
+			obj.Items = []convert.ActionItem{{Object: obj.Name, Kind: "column", Source: etext, Reason: "ALTER TABLE MODIFY: " + err.Error() + "; apply the change by hand"}}
+		}
+		obj.SQL = sqls
+		if err == nil && len(sqls) == 0 {
+			c.add(PhaseNone, obj, tr)
+			continue
+		}
+		c.add(PhaseTables, obj, tr)
+	}
+	return true
+}
+
+// modifyColumn converts one MODIFY element: the new type (if it maps to
+// another PostgreSQL type), DEFAULT, NOT NULL / NULL.
+func (c *converter) modifyColumn(table, qt, col, text string, tr *oraclesql.Translator, obj *convert.Object) ([]string, error) {
+	cd, err := oraclesql.ParseRule(text, (*plsql.PlSqlParser).Column_definition)
+	if err != nil {
+		return nil, fmt.Errorf("could not be parsed (%v)", err)
+	}
+	qc := qt + " ALTER COLUMN " + oraclesql.Quote(col)
+	var out []string
+	cdc := cd.(*plsql.Column_definitionContext)
+	if cdc.Datatype() != nil || cdc.Regular_id() != nil {
+		typ, err := c.mapColumnType(table, col, cdc, obj)
+		if err != nil {
+			return nil, err
+		}
+		old := ""
+		if ti := c.tables[table]; ti != nil && ti.cols[col] != nil {
+			old = ti.cols[col].sql
+		}
+		if typ == old {
+			obj.Notes = append(obj.Notes, fmt.Sprintf("%s: the new type maps to %s, the column's PostgreSQL type already", col, typ))
+		} else {
+			out = append(out, "ALTER TABLE "+qc+" TYPE "+typ+" USING "+oraclesql.Quote(col)+"::"+typ)
+			if ti := c.tables[table]; ti != nil && ti.cols[col] != nil {
+				ti.cols[col].sql = typ
+			}
+		}
+	}
+	if cdc.DEFAULT() != nil {
+		tr.Reset()
+		e, err := tr.Expr(cdc.Expression())
+		if err != nil {
+			return nil, fmt.Errorf("DEFAULT of %s: %w", col, err)
+		}
+		c.noteHelpers(tr)
+		out = append(out, "ALTER TABLE "+qc+" SET DEFAULT "+e)
+	}
+	for _, icx := range cdc.AllInline_constraint() {
+		ic := icx.(*plsql.Inline_constraintContext)
+		switch {
+		case ic.NULL_() != nil && ic.NOT() != nil:
+			out = append(out, "ALTER TABLE "+qc+" SET NOT NULL")
+		case ic.NULL_() != nil:
+			out = append(out, "ALTER TABLE "+qc+" DROP NOT NULL")
+		default:
+			return nil, fmt.Errorf("inline constraint %s in MODIFY is not converted", oraclesql.Source(ic))
+		}
+	}
+	return out, nil
 }
