@@ -121,6 +121,18 @@ func (t *Translator) otherFunction(x *plsql.Other_functionContext) string {
 		return t.function(x, first, t.argsOf(x))
 	case x.COALESCE() != nil:
 		return t.function(x, first, t.argsOf(x))
+	case x.Regular_id() != nil && x.Function_argument_modeling() != nil && strings.EqualFold(x.Regular_id().GetText(), "TRANSLATE"):
+		// TRANSLATE(s USING CHAR_CS | NCHAR_CS) converts between the
+		// database and national character sets: one encoding in PostgreSQL.
+		fm := x.Function_argument_modeling()
+		if fm.Column_name() != nil && len(fm.AllExpression()) == 1 {
+			switch strings.ToUpper(fm.Expression(0).GetText()) {
+			case "CHAR_CS", "NCHAR_CS":
+				t.note("TRANSLATE(... USING %s) dropped: PostgreSQL has one character set for both", strings.ToUpper(fm.Expression(0).GetText()))
+				return t.print(fm.Column_name())
+			}
+		}
+		return t.fail(x, "TRANSLATE ... USING has no PostgreSQL equivalent")
 	case x.Regular_id() != nil && x.Function_argument_modeling() != nil:
 		return t.fail(x, "model function arguments have no PostgreSQL equivalent")
 	}

@@ -117,6 +117,7 @@ func TestConstructsOnPostgres(t *testing.T) {
 		{"to_date", "", "SELECT TO_DATE('2024-03-05 10:11:12', 'YYYY-MM-DD HH24:MI:SS') FROM dual", "2024-03-05 10:11:12"},
 		{"to_date rr", "", "SELECT TO_DATE('05-03-24', 'DD-MM-RR') FROM dual", "2024-03-05 00:00:00"},
 		{"to_number", "", "SELECT TO_NUMBER('12.5') + 1 FROM dual", "13.5"},
+		{"translate using nchar_cs", "", "SELECT TRANSLATE(dname USING NCHAR_CS) || '!' FROM dept WHERE id = 10", "A!"},
 		{"cast number", "", "SELECT CAST('12' AS NUMBER(5)) + 1 FROM dual", "13"},
 		{"cast varchar2", "", "SELECT CAST(123 AS VARCHAR2(10)) FROM dual", "123"},
 		{"cast date", "", "SELECT CAST('2024-01-02' AS DATE) FROM dual", "2024-01-02 00:00:00"},
