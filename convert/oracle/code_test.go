@@ -209,3 +209,33 @@ END;`,
 		}
 	}
 }
+
+// TestAnonymousBlockNotRun checks that a block with a statement left
+// unconverted is kept as an action item and not run (it would raise).
+func TestAnonymousBlockNotRun(t *testing.T) {
+	conn := connect(t)
+	res := convertCode(t, conn, []Statement{
+		{Text: `CREATE TABLE q (id NUMBER)`, File: "q.sql", Line: 1},
+		{Text: `BEGIN dbms_aqadm.start_queue(queue_name => 'q'); END;`, File: "q.sql", Line: 2, PLSQL: true},
+		{Text: `BEGIN INSERT INTO q VALUES (1); END;`, File: "q.sql", Line: 3, PLSQL: true},
+	})
+	var blocks []Item
+	for _, it := range res.Items {
+		if it.Object.Kind == "anonymous block" {
+			blocks = append(blocks, it)
+		}
+	}
+	if len(blocks) != 2 {
+		t.Fatalf("%d anonymous blocks, want 2", len(blocks))
+	}
+	if blocks[0].Phase != PhaseNone || blocks[0].Object.Status != convert.StatusManual || len(blocks[0].Object.SQL) == 0 {
+		t.Errorf("block with an unconverted call: phase %v, status %q, SQL %v", blocks[0].Phase, blocks[0].Object.Status, blocks[0].Object.SQL)
+	}
+	if blocks[1].Phase != PhaseCode {
+		t.Errorf("converted block: phase %v", blocks[1].Phase)
+	}
+	var n int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM q`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("rows in q: %d, %v", n, err)
+	}
+}

@@ -105,10 +105,9 @@ END;`, File: "tricky.sql", Line: 100, PLSQL: true}
 		{"synonym dbms_thing", convert.StatusManual, "search_path"},
 		{"type point_t", convert.StatusWarnings, "became a composite type"},
 		{"type place_t", convert.StatusWarnings, "CREATE OR REPLACE TYPE became CREATE TYPE"},
-		{"type point_list", convert.StatusManual, "collection type point_list"},
+		{"type point_list", convert.StatusWarnings, "nested table type point_list became a domain over the array"},
 		{"type shape_t", convert.StatusManual, "object type shape_t with methods"},
-		{"table shapes", convert.StatusManual, "nested table"},
-		{"table shapes", convert.StatusManual, "column pts has type point_list, an object, VARRAY or nested-table type"},
+		{"table shapes", convert.StatusWarnings, "collection column pts: its storage clause is dropped"},
 		{"table places", convert.StatusAuto, ""},
 		{"table customers", convert.StatusManual, "column addr has type address_t, an object, VARRAY or nested-table type (not an Oracle built-in type, nor an object type converted from these scripts): PostgreSQL has no object or collection columns; change the column by hand"},
 		{"session ALTER SESSION", convert.StatusWarnings, "skipped"},
@@ -370,5 +369,82 @@ func TestWarehouseDDL(t *testing.T) {
 		[]string{"chan_id smallint true", "amount numeric(10,2) true", "note text false"})
 	if _, err := conn.Exec(context.Background(), `INSERT INTO dw.fact (chan_id) VALUES (3)`); err == nil {
 		t.Errorf("foreign key on fact.chan_id not enforced")
+	}
+}
+
+// TestObjectRelationalDDL converts collection types, object tables, types
+// qualified by Oracle's schemas, object views and objects that depend on
+// what is not converted.
+func TestObjectRelationalDDL(t *testing.T) {
+	script := []string{
+		`CREATE TYPE tag_list AS VARRAY(3) OF VARCHAR2(10)`,
+		`CREATE TYPE part_t AS OBJECT (sku VARCHAR2(8), qty NUMBER(4))`,
+		`CREATE TYPE part_tab AS TABLE OF part_t`,
+		`CREATE TYPE ref_tab AS TABLE OF REF part_t`,
+		`CREATE TABLE kits (id NUMBER(9) PRIMARY KEY, tags tag_list, parts part_tab, spec SYS.XMLTYPE, shape MDSYS.SDO_GEOMETRY)
+			NESTED TABLE parts STORE AS kits_parts_nt`,
+		`CREATE TABLE part_rows OF part_t (sku PRIMARY KEY)`,
+		`CREATE TYPE shape_t AS OBJECT (id NUMBER, MEMBER FUNCTION area RETURN NUMBER)`,
+		`CREATE TABLE shape_rows OF shape_t`,
+		`CREATE OR REPLACE VIEW kit_parts OF part_t WITH OBJECT IDENTIFIER (sku) AS SELECT p.sku, p.qty FROM part_rows p`,
+		`CREATE VIEW kit_parts_big AS SELECT sku FROM kit_parts WHERE qty > 10`,
+		`CREATE VIEW kit_parts_big2 AS SELECT sku FROM kit_parts_big`,
+		`COMMENT ON TABLE kit_parts_big IS 'not created'`,
+	}
+	var sts []Statement
+	for i, s := range script {
+		sts = append(sts, Statement{Text: s, File: "or.sql", Line: i + 1})
+	}
+	conn := connect(t)
+	res := apply(t, conn, sts, "orl")
+	byName := map[string]*convert.Object{}
+	for _, it := range res.Items {
+		byName[it.Object.Kind+" "+it.Object.Name] = it.Object
+		if it.Phase != PhaseNone && len(it.Object.Items) > 0 && len(it.Object.SQL) > 0 && it.Object.Kind != "table" {
+			t.Errorf("%s %s has action items and is run", it.Object.Kind, it.Object.Name)
+		}
+	}
+	for _, e := range []struct {
+		obj    string
+		status convert.Status
+		text   string
+	}{
+		{"type tag_list", convert.StatusWarnings, "VARRAY type tag_list became a domain over the array varchar(10)[]"},
+		{"type part_tab", convert.StatusWarnings, "became a domain"},
+		{"type ref_tab", convert.StatusManual, "REF"},
+		{"table kits", convert.StatusManual, "SDO_GEOMETRY (Oracle Spatial): use PostGIS"},
+		{"table kits", convert.StatusManual, "collection column parts: its storage clause is dropped"},
+		{"table part_rows", convert.StatusWarnings, "typed table OF the composite type part_t"},
+		{"table shape_rows", convert.StatusManual, "object table OF shape_t"},
+		{"view kit_parts", convert.StatusManual, "object view"},
+		{"view kit_parts_big", convert.StatusManual, "depends on view kit_parts, which is not converted"},
+		{"view kit_parts_big2", convert.StatusManual, "depends on view kit_parts_big"},
+		{"comment kit_parts_big", convert.StatusManual, "depends on view kit_parts_big"},
+	} {
+		o := byName[e.obj]
+		if o == nil {
+			t.Errorf("no object %q", e.obj)
+			continue
+		}
+		all := strings.Join(o.Notes, "\n")
+		for _, ai := range o.Items {
+			all += "\n" + ai.Reason
+		}
+		if o.Status != e.status || !strings.Contains(all, e.text) {
+			t.Errorf("%s: status %q, want %q; %q not in %s", e.obj, o.Status, e.status, e.text, all)
+		}
+	}
+	sameRows(t, "kits columns", rows(t, conn, `SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'orl.kits'::regclass AND attnum > 0 ORDER BY attnum`),
+		[]string{"id integer", "tags orl.tag_list", "parts orl.part_tab", "spec xml"})
+	execAll(t, conn,
+		`INSERT INTO orl.kits VALUES (1, ARRAY['a', 'b'], ARRAY[ROW('x1', 2)::orl.part_t, ROW('x2', 5)::orl.part_t], '<kit/>')`,
+		`INSERT INTO orl.part_rows VALUES ('x1', 2)`,
+	)
+	sameRows(t, "collections", rows(t, conn, `SELECT tags[2] || ' ' || (parts[2]).sku || ' ' || cardinality(parts) FROM orl.kits`), []string{"b x2 2"})
+	if _, err := conn.Exec(context.Background(), `INSERT INTO orl.kits (id, tags) VALUES (2, ARRAY['a', 'b', 'c', 'd'])`); err == nil {
+		t.Errorf("VARRAY(3) limit not enforced")
+	}
+	if _, err := conn.Exec(context.Background(), `INSERT INTO orl.part_rows VALUES ('x1', 3)`); err == nil {
+		t.Errorf("primary key of the typed table not enforced")
 	}
 }

@@ -422,7 +422,7 @@ func (c *converter) createType(st Statement, ct *plsql.Create_typeContext) {
 	}
 	oap := otd.Object_as_part()
 	if oap.Varray_type_def() != nil || oap.Nested_table_type_def() != nil {
-		c.manual("type", name, st, "collection type "+name+" (VARRAY / TABLE OF): PostgreSQL has no named collection types; where it is used, declare an array of the element type (element[]), or a child table for a table column")
+		c.collectionType(st, ct, name, parts, oap)
 		return
 	}
 	if otd.Sqlj_object_type() != nil {
@@ -458,6 +458,44 @@ func (c *converter) createType(st Statement, ct *plsql.Create_typeContext) {
 	c.add(PhaseTables, obj, nil)
 }
 
+// collectionType converts CREATE TYPE x AS VARRAY(n) OF t / AS TABLE OF
+// t to a domain over an array of t's PostgreSQL type (with a cardinality
+// check for VARRAY(n)), usable as a column or attribute type.
+func (c *converter) collectionType(st Statement, ct *plsql.Create_typeContext, name string, parts []string, oap plsql.IObject_as_partContext) {
+	var ts plsql.IType_specContext
+	check := ""
+	kind := "nested table type"
+	if va := oap.Varray_type_def(); va != nil {
+		ts = va.Type_spec()
+		kind = "VARRAY type"
+		if e := va.Expression(); e != nil {
+			n := strings.TrimSpace(oraclesql.Source(e))
+			if !isNumeric(n) {
+				c.manual("type", name, st, "VARRAY("+n+"): the limit is not a number; declare an array of the element type (element[]) where it is used")
+				return
+			}
+			check = " CHECK (cardinality(VALUE) <= " + n + ")"
+		}
+	} else {
+		ts = oap.Nested_table_type_def().Type_spec()
+	}
+	elem, err := c.attrType(ts)
+	if err != nil {
+		c.manual("type", name, st, "collection type "+name+" of "+oraclesql.Source(ts)+": "+err.Error()+"; where it is used, declare an array of a PostgreSQL type or a child table")
+		return
+	}
+	obj := newObject("type", name, st)
+	q := c.qname(parts...)
+	obj.SQL = []string{"CREATE DOMAIN " + q + " AS " + elem + "[]" + check}
+	obj.Notes = append(obj.Notes, kind+" "+name+" became a domain over the array "+elem+"[]: build values with ARRAY[...]::"+name+" instead of the constructor "+name+"(...), index elements with v[i] (1-based, as in Oracle); a column of this type holds the collection inline (no NESTED TABLE storage)")
+	if ct.REPLACE() != nil {
+		obj.Notes = append(obj.Notes, "CREATE OR REPLACE TYPE became CREATE DOMAIN (drop it first to change it)")
+	}
+	c.types[name] = q
+	c.collections[name] = true
+	c.add(PhaseTables, obj, nil)
+}
+
 // attrType maps the type of an object type's attribute: a built-in type
 // or an object type converted before.
 func (c *converter) attrType(ts plsql.IType_specContext) (string, error) {
@@ -475,6 +513,9 @@ func (c *converter) attrType(ts plsql.IType_specContext) (string, error) {
 	if q, ok := c.types[oraclesql.Name(lastOf(strings.Split(text, ".")))]; ok {
 		return q, nil
 	}
+	if owner, typ, ok := strings.Cut(text, "."); ok && systemOwner(owner) {
+		text = strings.TrimSpace(typ)
+	}
 	m, err := oraclesql.ParseType(text)
 	if err != nil {
 		return "", fmt.Errorf("type %s is neither an Oracle built-in type nor an object type created earlier in the scripts", text)
@@ -487,4 +528,14 @@ func lastOf(parts []string) string {
 		return ""
 	}
 	return parts[len(parts)-1]
+}
+
+// systemOwner reports whether an owner qualifying a type name is one of
+// Oracle's own schemas (SYS.XMLTYPE, PUBLIC.XMLTYPE, MDSYS.SDO_GEOMETRY).
+func systemOwner(owner string) bool {
+	switch strings.ToUpper(strings.TrimSpace(owner)) {
+	case "SYS", "PUBLIC", "MDSYS", "XDB", "ORDSYS", "CTXSYS":
+		return true
+	}
+	return false
 }

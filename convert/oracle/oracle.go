@@ -169,6 +169,8 @@ type converter struct {
 	items    []Item
 	// types are the object types made composite types: name → qualified.
 	types map[string]string
+	// collections are the types of types that are domains over arrays.
+	collections map[string]bool
 	// partNames are the table names given to partitions.
 	partNames map[string]bool
 	// fks are the foreign keys declared (scan), and typeOverride the
@@ -211,6 +213,8 @@ type parsed struct {
 	table *tableParts
 	// alters are the parts of ALTER TABLE ... ADD (a, b).
 	alter *alterParts
+	// objectView is the name of an object view (CREATE VIEW v OF type).
+	objectView string
 }
 
 // Convert converts the statements of one or more scripts.
@@ -227,6 +231,7 @@ func Convert(stmts []Statement, opt Options) *Result {
 	for _, p := range ps {
 		c.convert(p)
 	}
+	c.holdDependents()
 	r := &Result{Items: c.items}
 	for h := range c.helpers {
 		r.Helpers = append(r.Helpers, h)
@@ -265,6 +270,7 @@ func newConverter(opt Options) *converter {
 		types:    map[string]string{},
 
 		partNames:    map[string]bool{},
+		collections:  map[string]bool{},
 		typeOverride: map[string]string{},
 	}
 }
@@ -351,11 +357,46 @@ func (c *converter) parse(st Statement) *parsed {
 		p.alter = a
 		return p
 	}
+	if v := objectViewName(toks); v != "" {
+		p.objectView = v
+		return p
+	}
 	if !strings.HasSuffix(text, ";") {
 		text += ";"
 	}
 	p.unit, p.err = oraclesql.Parse(text)
 	return p
+}
+
+// objectViewName returns the name of CREATE [OR REPLACE] [[NO] FORCE]
+// [EDITIONABLE] VIEW v OF type ..., or "".
+func objectViewName(toks []oraclesql.Token) string {
+	if len(toks) < 4 || toks[0].Upper() != "CREATE" {
+		return ""
+	}
+	i := 1
+	for i < len(toks) {
+		switch toks[i].Upper() {
+		case "OR", "REPLACE", "FORCE", "NO", "EDITIONABLE", "NONEDITIONABLE", "EDITIONING":
+			i++
+			continue
+		}
+		break
+	}
+	if i+2 >= len(toks) || toks[i].Upper() != "VIEW" {
+		return ""
+	}
+	i++
+	name := toks[i].Text
+	i++
+	if i+1 < len(toks) && toks[i].Text == "." {
+		name = toks[i+1].Text
+		i += 2
+	}
+	if i < len(toks) && toks[i].Upper() == "OF" {
+		return oraclesql.Name(name)
+	}
+	return ""
 }
 
 func isCreateTable(toks []oraclesql.Token) bool {
@@ -377,11 +418,15 @@ func (c *converter) convert(p *parsed) {
 	if p.unit != nil && p.unit.Create_trigger() != nil && c.identityTrigger(st, p.unit.Create_trigger().(*plsql.Create_triggerContext)) {
 		return
 	}
+	if p.objectView != "" {
+		c.manual("view", p.objectView, st, "object view (CREATE VIEW ... OF type WITH OBJECT IDENTIFIER): PostgreSQL has no object views; create a plain view of the type's attributes as columns (and drop MAKE_REF / CAST(MULTISET ...) columns or rewrite them with ARRAY(SELECT ...))")
+		return
+	}
 	if p.table == nil && p.alter == nil && c.tryConverters(st) {
 		return
 	}
 	if p.err != nil {
-		c.manual(kindGuess(st.Text), nameGuess(st.Text), st, fmt.Sprintf("could not be parsed (%v); convert it by hand", p.err))
+		c.manual(objectKind(st.Text), nameGuess(st.Text), st, fmt.Sprintf("could not be parsed (%v); convert it by hand", p.err))
 		return
 	}
 	if p.table != nil {
@@ -450,6 +495,58 @@ func (c *converter) convert(p *parsed) {
 	}
 }
 
+// holdDependents turns objects that depend on a table, view or type that
+// is not created (an action item without SQL) into action items too: their
+// SQL would only fail. The SQL is kept on the object (objects.json) but
+// not run or written to the phase files.
+func (c *converter) holdDependents() {
+	missing := map[string]string{}
+	created := map[string]bool{}
+	for _, it := range c.items {
+		o := it.Object
+		switch o.Kind {
+		case "table", "view", "materialized view", "type":
+		default:
+			continue
+		}
+		if len(o.SQL) > 0 && it.Phase != PhaseNone {
+			created[o.Name] = true
+		} else if len(o.Items) > 0 {
+			missing[o.Name] = o.Kind
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i, it := range c.items {
+			o := it.Object
+			if it.Phase == PhaseNone || len(o.SQL) == 0 {
+				continue
+			}
+			for _, d := range o.Depends {
+				n := strings.Trim(lastOf(strings.Split(d, ".")), `"`)
+				n = strings.ToLower(n)
+				kind, ok := missing[n]
+				if !ok || created[n] || (n == o.Name && missing[n] == o.Kind) {
+					continue
+				}
+				o.Items = append(o.Items, convert.ActionItem{Object: o.Name, Kind: o.Kind, Source: o.Source,
+					Reason: fmt.Sprintf("depends on %s %s, which is not converted: create it first, then run this object's SQL (in objects.json)", kind, n)})
+				o.Status = convert.StatusManual
+				c.items[i].Phase = PhaseNone
+				switch o.Kind {
+				case "table", "view", "materialized view", "type":
+					if created[o.Name] {
+						delete(created, o.Name)
+					}
+					missing[o.Name] = o.Kind
+					changed = true
+				}
+				break
+			}
+		}
+	}
+}
+
 // tryConverters offers a statement to the UnitConverters.
 func (c *converter) tryConverters(st Statement) bool {
 	for _, conv := range c.opt.Converters {
@@ -463,6 +560,14 @@ func (c *converter) tryConverters(st Statement) bool {
 			}
 			if o.Source == "" {
 				o.Source = st.Text
+			}
+			if o.Kind == "anonymous block" && len(o.Items) > 0 && len(o.SQL) > 0 {
+				// A DO block runs when applied: with a statement left
+				// unconverted it would only raise. It is kept (objects.json)
+				// but not run.
+				o.Notes = append(o.Notes, "not run: the block has statements not converted (it would raise 'ferry: not converted'); run it by hand once they are rewritten")
+				c.add(PhaseNone, o, nil)
+				continue
 			}
 			c.add(PhaseCode, o, nil)
 		}
@@ -499,6 +604,28 @@ func kindGuess(text string) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// objectKind names the kind of object a statement creates or changes,
+// lower case ("view", "materialized view", "type body"), for statements
+// that did not parse; "statement" when it is not a CREATE or ALTER.
+func objectKind(text string) string {
+	k := kindGuess(text)
+	verb, obj, ok := strings.Cut(k, " ")
+	if !ok || (verb != "CREATE" && verb != "ALTER") {
+		return "statement"
+	}
+	switch obj {
+	case "MATERIALIZED":
+		return "materialized view"
+	case "TYPE":
+		if strings.Contains(strings.ToUpper(text), " BODY ") {
+			return "type body"
+		}
+	case "PACKAGE BODY":
+		return "package body"
+	}
+	return strings.ToLower(obj)
 }
 
 // nameAfter returns the (last part of the) name following keyword kw,

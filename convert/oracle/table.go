@@ -21,6 +21,7 @@ type tableParts struct {
 	elems     []*tableElem
 	tail      string // text after the column list
 	ctas      bool
+	ofType    []string // CREATE TABLE t OF type: the type's name parts
 }
 
 type tableElem struct {
@@ -42,11 +43,18 @@ func (e *tableElem) parse() {
 			return
 		}
 	}
-	if cd, err := oraclesql.ParseRule(e.text, (*plsql.PlSqlParser).Column_definition); err == nil {
+	text := e.text
+	if len(toks) >= 4 && toks[2].Text == "." && systemOwner(toks[1].Text) {
+		// A type qualified by an Oracle schema (SYS.XMLTYPE,
+		// MDSYS.SDO_GEOMETRY): the grammar's column rule takes no owner.
+		runes := []rune(text)
+		text = string(runes[:toks[1].Start]) + string(runes[toks[3].Start:])
+	}
+	if cd, err := oraclesql.ParseRule(text, (*plsql.PlSqlParser).Column_definition); err == nil {
 		e.col = cd
 		return
 	}
-	prop, err := oraclesql.ParseRule(e.text, (*plsql.PlSqlParser).Relational_property)
+	prop, err := oraclesql.ParseRule(text, (*plsql.PlSqlParser).Relational_property)
 	if err != nil {
 		e.err = err
 		return
@@ -94,6 +102,20 @@ func splitCreateTable(text string, toks []oraclesql.Token) (*tableParts, error) 
 	}
 	for i < len(toks) && toks[i].Upper() == "SHARING" {
 		i += 3
+	}
+	if i+1 < len(toks) && toks[i].Upper() == "OF" {
+		// An object table: CREATE TABLE t OF type [(properties)] [...].
+		i++
+		tp.ofType = append(tp.ofType, toks[i].Text)
+		i++
+		if i+1 < len(toks) && toks[i].Text == "." {
+			tp.ofType = append(tp.ofType, toks[i+1].Text)
+			i += 2
+		}
+		if i >= len(toks) || toks[i].Text != "(" {
+			tp.tail = Slice(runes, toks, i, len(toks)-1)
+			return tp, nil
+		}
 	}
 	if i >= len(toks) || toks[i].Text != "(" {
 		tp.ctas = true
@@ -445,7 +467,49 @@ func (c *converter) createTable(p *parsed) {
 	tr := c.translator()
 	var defs []string
 	var fks []Item
+	head := "CREATE TABLE "
+	typed := ""
+	if len(tp.ofType) > 0 {
+		tname := oraclesql.Name(lastOf(tp.ofType))
+		q, ok := c.types[tname]
+		if !ok || c.collections[tname] {
+			obj.Items = append(obj.Items, convert.ActionItem{Object: name, Kind: "table", Source: st.Text,
+				Reason: "object table OF " + tname + ", a type not converted to a PostgreSQL composite type: create a table with the type's attributes as columns (PostgreSQL's CREATE TABLE ... OF needs a composite type), object identifiers and REFs to its rows have no equivalent"})
+			c.add(PhaseNone, obj, nil)
+			return
+		}
+		typed = " OF " + q
+		obj.Notes = append(obj.Notes, "object table: a typed table OF the composite type "+tname+" (rows have no object identifiers; REFs to them have no equivalent)")
+	}
 	for _, e := range tp.elems {
+		if typed != "" && e.col != nil {
+			// CREATE TABLE t OF type (col constraints): PostgreSQL writes
+			// col WITH OPTIONS constraints.
+			cd := e.col.(*plsql.Column_definitionContext)
+			col := lastName(cd.Column_name())
+			def := oraclesql.Quote(col) + " WITH OPTIONS"
+			for _, icx := range cd.AllInline_constraint() {
+				s, fk, err := c.inlineConstraint(name, qt, col, icx.(*plsql.Inline_constraintContext), tr, obj, st)
+				if err != nil {
+					obj.Items = append(obj.Items, convert.ActionItem{Object: name, Kind: "constraint", Source: e.text, Reason: err.Error()})
+					continue
+				}
+				if fk != nil {
+					fks = append(fks, *fk)
+				}
+				def += s
+			}
+			if cd.DEFAULT() != nil {
+				tr.Reset()
+				if d, err := tr.Expr(cd.Expression()); err == nil {
+					def += " DEFAULT " + d
+				}
+			}
+			if def != oraclesql.Quote(col)+" WITH OPTIONS" {
+				defs = append(defs, def)
+			}
+			continue
+		}
 		if e.err != nil {
 			src := e.text
 			if strings.TrimSpace(src) == "" {
@@ -490,7 +554,6 @@ func (c *converter) createTable(p *parsed) {
 				Reason: "table element (REF constraint, supplemental logging, period) not converted"})
 		}
 	}
-	head := "CREATE TABLE "
 	switch tp.temporary {
 	case "":
 	case "GLOBAL TEMPORARY", "PRIVATE TEMPORARY":
@@ -524,7 +587,11 @@ func (c *converter) createTable(p *parsed) {
 		tail = pp.before
 	}
 	c.tableTail(tail, name, obj)
-	obj.SQL = append([]string{head + qt + " (\n  " + strings.Join(defs, ",\n  ") + "\n)" + partClause}, partTables...)
+	body := " (\n  " + strings.Join(defs, ",\n  ") + "\n)"
+	if typed != "" && len(defs) == 0 {
+		body = ""
+	}
+	obj.SQL = append([]string{head + qt + typed + body + partClause}, partTables...)
 	c.add(PhaseTables, obj, tr)
 	for _, fk := range fks {
 		c.add(fk.Phase, fk.Object, nil)
@@ -540,6 +607,14 @@ func (c *converter) tableTail(tail, table string, obj *convert.Object) {
 	toks := oraclesql.Lex(tail)
 	for i, t := range toks {
 		if (t.Upper() == "NESTED" && i+1 < len(toks) && toks[i+1].Upper() == "TABLE") || t.Upper() == "VARRAY" {
+			k := i + 1
+			if t.Upper() == "NESTED" {
+				k = i + 2
+			}
+			if k < len(toks) && c.collectionColumn(table, oraclesql.Name(toks[k].Text)) {
+				obj.Notes = append(obj.Notes, "collection column "+oraclesql.Name(toks[k].Text)+": its storage clause is dropped, the array is stored in the row")
+				continue
+			}
 			obj.Items = append(obj.Items, convert.ActionItem{Object: table, Kind: "table", Source: tail,
 				Reason: "nested table / VARRAY storage: model the collection as a child table (or an array column) by hand"})
 			return
@@ -549,6 +624,17 @@ func (c *converter) tableTail(tail, table string, obj *convert.Object) {
 		}
 	}
 	obj.Notes = append(obj.Notes, "dropped physical clauses: "+oneLine(tail))
+}
+
+// collectionColumn reports whether table.col has a collection type made
+// a domain over an array.
+func (c *converter) collectionColumn(table, col string) bool {
+	ti := c.tables[table]
+	if ti == nil || ti.cols[col] == nil {
+		return false
+	}
+	q, ok := c.types[oraclesql.Name(ti.cols[col].oracle)]
+	return ok && q != ""
 }
 
 func oneLine(s string) string {
@@ -573,6 +659,9 @@ func (c *converter) mapColumnType(table, col string, cd *plsql.Column_definition
 			return q, nil
 		}
 		m, err = oraclesql.ParseType(text)
+		if err != nil && strings.EqualFold(text, "SDO_GEOMETRY") {
+			return "", fmt.Errorf("column %s has type SDO_GEOMETRY (Oracle Spatial): use PostGIS (CREATE EXTENSION postgis) and declare it geometry, converting the data with ST_GeomFromText / ST_GeomFromWKB", col)
+		}
 		if err != nil {
 			return "", fmt.Errorf("column %s has type %s, an object, VARRAY or nested-table type (not an Oracle built-in type, nor an object type converted from these scripts): PostgreSQL has no object or collection columns; change the column by hand to the type's attributes as columns, a composite type (CREATE TYPE %s AS (...)), an array of the element type, jsonb, or a child table for a collection", col, text, oraclesql.Name(text))
 		}
