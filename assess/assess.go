@@ -155,6 +155,13 @@ func Run(ctx context.Context, paths []string, opt Options) (*Report, error) {
 			return nil, fmt.Errorf("assess: %s: %w", f, err)
 		}
 	}
+	// What depends on an object that is not converted is not converted
+	// either (as in `ferry convert`).
+	var objs []*convert.Object
+	for _, e := range rep.Entries {
+		objs = append(objs, e.Objects...)
+	}
+	oracle.HoldDependents(objs, func(i int) bool { return len(objs[i].SQL) > 0 })
 	rep.summarize()
 	return rep, nil
 }

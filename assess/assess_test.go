@@ -195,3 +195,37 @@ func TestGrade(t *testing.T) {
 
 func statusOf(s string) convert.Status   { return convert.Status(s) }
 func itemOf(r string) convert.ActionItem { return convert.ActionItem{Reason: r} }
+
+// TestAssessDependents checks that the assessment, like `ferry convert`,
+// grades an object that reads an unconverted one as needing manual work.
+func TestAssessDependents(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "deps.sql")
+	script := `CREATE TABLE parts (sku VARCHAR2(8) PRIMARY KEY, qty NUMBER(4));
+CREATE TYPE part_t AS OBJECT (sku VARCHAR2(8), qty NUMBER(4));
+/
+CREATE VIEW part_objs OF part_t WITH OBJECT IDENTIFIER (sku) AS SELECT sku, qty FROM parts;
+CREATE VIEW big_parts AS SELECT sku FROM part_objs WHERE qty > 10;
+CREATE VIEW small_parts AS SELECT sku FROM parts WHERE qty < 10;
+`
+	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), []string{f}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range rep.Entries {
+		got[e.Kind+" "+e.Name] = string(e.Status)
+	}
+	want := map[string]string{
+		"view part_objs":   string(convert.StatusManual),
+		"view big_parts":   string(convert.StatusManual),
+		"view small_parts": string(convert.StatusAuto),
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+}

@@ -495,36 +495,49 @@ func (c *converter) convert(p *parsed) {
 	}
 }
 
-// holdDependents turns objects that depend on a table, view or type that
-// is not created (an action item without SQL) into action items too: their
-// SQL would only fail. The SQL is kept on the object (objects.json) but
-// not run or written to the phase files.
+// holdDependents holds back the objects that depend on what is not
+// created (HoldDependents): they run in no phase.
 func (c *converter) holdDependents() {
+	objs := make([]*convert.Object, len(c.items))
+	for i, it := range c.items {
+		objs[i] = it.Object
+	}
+	for _, i := range HoldDependents(objs, func(i int) bool { return c.items[i].Phase != PhaseNone }) {
+		c.items[i].Phase = PhaseNone
+	}
+}
+
+// HoldDependents turns objects that depend on a table, view or type that
+// is not created (an action item without SQL) into action items too: their
+// SQL would only fail. runs reports whether object i's SQL is to be run.
+// The SQL is kept on the objects; HoldDependents returns the indexes of
+// the objects it held (they must no longer run). `ferry assess` calls it
+// over every object of the scripts, as `ferry convert` does.
+func HoldDependents(objs []*convert.Object, runs func(i int) bool) []int {
 	missing := map[string]string{}
 	created := map[string]bool{}
-	for _, it := range c.items {
-		o := it.Object
+	held := map[int]bool{}
+	for i, o := range objs {
 		switch o.Kind {
 		case "table", "view", "materialized view", "type":
 		default:
 			continue
 		}
-		if len(o.SQL) > 0 && it.Phase != PhaseNone {
+		if len(o.SQL) > 0 && runs(i) {
 			created[o.Name] = true
 		} else if len(o.Items) > 0 {
 			missing[o.Name] = o.Kind
 		}
 	}
+	var out []int
 	for changed := true; changed; {
 		changed = false
-		for i, it := range c.items {
-			o := it.Object
-			if it.Phase == PhaseNone || len(o.SQL) == 0 {
+		for i, o := range objs {
+			if held[i] || len(o.SQL) == 0 || !runs(i) {
 				continue
 			}
 			for _, d := range o.Depends {
-				n := strings.Trim(lastOf(strings.Split(d, ".")), `"`)
-				n = strings.ToLower(n)
+				n := strings.ToLower(strings.Trim(lastOf(strings.Split(d, ".")), `"`))
 				kind, ok := missing[n]
 				if !ok || created[n] || (n == o.Name && missing[n] == o.Kind) {
 					continue
@@ -532,12 +545,11 @@ func (c *converter) holdDependents() {
 				o.Items = append(o.Items, convert.ActionItem{Object: o.Name, Kind: o.Kind, Source: o.Source,
 					Reason: fmt.Sprintf("depends on %s %s, which is not converted: create it first, then run this object's SQL (in objects.json)", kind, n)})
 				o.Status = convert.StatusManual
-				c.items[i].Phase = PhaseNone
+				held[i] = true
+				out = append(out, i)
 				switch o.Kind {
 				case "table", "view", "materialized view", "type":
-					if created[o.Name] {
-						delete(created, o.Name)
-					}
+					delete(created, o.Name)
 					missing[o.Name] = o.Kind
 					changed = true
 				}
@@ -545,6 +557,7 @@ func (c *converter) holdDependents() {
 			}
 		}
 	}
+	return out
 }
 
 // tryConverters offers a statement to the UnitConverters.
