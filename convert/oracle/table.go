@@ -619,6 +619,11 @@ func (c *converter) tableTail(tail, table string, obj *convert.Object) {
 				Reason: "nested table / VARRAY storage: model the collection as a child table (or an array column) by hand"})
 			return
 		}
+		if t.Upper() == "ORGANIZATION" && i+1 < len(toks) && toks[i+1].Upper() == "EXTERNAL" {
+			obj.Items = append(obj.Items, convert.ActionItem{Object: table, Kind: "table", Source: tail,
+				Reason: "external table (ORGANIZATION EXTERNAL): created as a regular, empty table; to read the file in place use file_fdw (CREATE FOREIGN TABLE ... SERVER ... OPTIONS (filename '...', format 'csv', delimiter '...')), or load it with ferry load --from sqlldr"})
+			return
+		}
 		if t.Upper() == "ON" && i+2 < len(toks) && toks[i+1].Upper() == "COMMIT" {
 			obj.Notes = append(obj.Notes, "dropped "+strings.Join([]string{"ON COMMIT", toks[i+2].Upper(), "ROWS"}, " ")+" (a temporary table property)")
 		}
