@@ -30,12 +30,12 @@ var Version = "dev"
 
 // Event is one row change.
 type Event struct {
-	Op          string         `json:"op"` // "c" insert, "u" update, "d" delete, "r" snapshot read, "t" truncate
-	Before      map[string]any `json:"before,omitempty"`
-	After       map[string]any `json:"after,omitempty"`
-	Source      Source         `json:"source"`
-	TsMs        int64          `json:"ts_ms"` // when ferry processed it
-	Transaction *Transaction   `json:"transaction,omitempty"`
+	Op          string       `json:"op"` // "c" insert, "u" update, "d" delete, "r" snapshot read, "t" truncate
+	Before      Row          `json:"before,omitempty"`
+	After       Row          `json:"after,omitempty"`
+	Source      Source       `json:"source"`
+	TsMs        int64        `json:"ts_ms"` // when ferry processed it
+	Transaction *Transaction `json:"transaction,omitempty"`
 	// Schema change events (Op == OpDDL) only, named as in Debezium's
 	// schema change events.
 	DDL          string        `json:"ddl,omitempty"` // the statement as the source logged it
