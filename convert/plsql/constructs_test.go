@@ -370,3 +370,73 @@ func dump(objs []*convert.Object) string {
 	}
 	return b.String()
 }
+
+// TestSuppliedPackageUse checks that code naming members of Oracle-supplied
+// packages the converter has no rule for (types in declarations, functions
+// in expressions) and functions with OUT parameters and a RETURN value
+// become action items, and that what is created still applies.
+func TestSuppliedPackageUse(t *testing.T) {
+	pg := freshPG(t)
+	c := New(Options{})
+	var objs []*convert.Object
+	for i, u := range []string{
+		`CREATE OR REPLACE PACKAGE doc_util AS
+  FUNCTION node_text(n DBMS_XMLDOM.DOMNODE) RETURN VARCHAR2;
+  FUNCTION digest(s VARCHAR2) RETURN RAW;
+  FUNCTION split_name(full_name VARCHAR2, last_name OUT VARCHAR2) RETURN VARCHAR2;
+  FUNCTION twice(n NUMBER) RETURN NUMBER;
+END doc_util;`,
+		`CREATE OR REPLACE PACKAGE BODY doc_util AS
+  FUNCTION node_text(n DBMS_XMLDOM.DOMNODE) RETURN VARCHAR2 IS
+  BEGIN
+    RETURN DBMS_XMLDOM.GETNODEVALUE(n); -- not DBMS_OUTPUT.PUT_LINE
+  END;
+  FUNCTION digest(s VARCHAR2) RETURN RAW IS
+  BEGIN
+    RETURN DBMS_CRYPTO.HASH(UTL_RAW.CAST_TO_RAW(s), 2);
+  END;
+  FUNCTION split_name(full_name VARCHAR2, last_name OUT VARCHAR2) RETURN VARCHAR2 IS
+  BEGIN
+    last_name := SUBSTR(full_name, INSTR(full_name, ' ') + 1);
+    RETURN SUBSTR(full_name, 1, INSTR(full_name, ' ') - 1);
+  END;
+  FUNCTION twice(n NUMBER) RETURN NUMBER IS
+  BEGIN
+    DBMS_OUTPUT.PUT_LINE('dbms_crypto.hash is not called');
+    RETURN n * 2;
+  END;
+END doc_util;`,
+	} {
+		objs = append(objs, c.Add(u, "pkg.sql", i+1)...)
+	}
+	var reasons []string
+	for _, o := range objs {
+		for _, it := range o.Items {
+			reasons = append(reasons, it.Reason)
+		}
+		for _, s := range o.SQL {
+			if _, err := pg.Exec(context.Background(), s); err != nil {
+				t.Fatalf("%s %s: %v\n%s", o.Kind, o.Name, err, s)
+			}
+		}
+	}
+	all := strings.Join(reasons, "\n")
+	for _, want := range []string{
+		"type dbms_xmldom.domnode of an Oracle-supplied package",
+		"uses dbms_xmldom.getnodevalue of the Oracle-supplied package dbms_xmldom",
+		"uses dbms_crypto.hash of the Oracle-supplied package dbms_crypto",
+		"uses utl_raw.cast_to_raw",
+		"with OUT parameters and a RETURN value: not created",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no action item %q in:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "dbms_output") {
+		t.Errorf("DBMS_OUTPUT (converted) or a name in a comment or string became an action item:\n%s", all)
+	}
+	var got string
+	if err := pg.QueryRow(context.Background(), `SELECT doc_util.twice(21)::text`).Scan(&got); err != nil || got != "42" {
+		t.Errorf("doc_util.twice(21) = %q, %v", got, err)
+	}
+}

@@ -210,6 +210,7 @@ func guessName(text string) string {
 
 // grade sets the Status from the items and notes.
 func grade(o *convert.Object) {
+	suppliedRefs(o)
 	switch {
 	case len(o.Items) > 0:
 		o.Status = convert.StatusManual
@@ -272,4 +273,91 @@ func (p *parsed) text(n antlr.ParserRuleContext) string {
 		return ""
 	}
 	return p.tokens.GetTextFromInterval(antlr.NewInterval(n.GetStart().GetTokenIndex(), n.GetStop().GetTokenIndex()))
+}
+
+// suppliedRefs adds an action item for each member of an Oracle-supplied
+// package (DBMS_*, UTL_*) the generated SQL still names, outside comments
+// and string literals: no rule converted it (a function call in an
+// expression, say), so PostgreSQL would fail where it is reached.
+func suppliedRefs(o *convert.Object) {
+	seen := map[string]bool{}
+	for _, it := range o.Items {
+		seen[strings.ToLower(it.Reason)] = true
+	}
+	mentioned := func(ref string) bool {
+		for r := range seen {
+			if strings.Contains(r, ref) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, sql := range o.SQL {
+		for _, ref := range suppliedNames(sql) {
+			if mentioned(ref) {
+				continue
+			}
+			pkg := ref[:strings.IndexByte(ref, '.')]
+			reason := "uses " + ref + " of the Oracle-supplied package " + pkg + ": no PostgreSQL equivalent converted; rewrite it (PostgreSQL fails where it is reached)"
+			seen[strings.ToLower(reason)] = true
+			o.Items = append(o.Items, convert.ActionItem{Object: o.Name, Kind: o.Kind, Reason: reason, Source: ref})
+		}
+	}
+}
+
+// suppliedNames returns the dbms_x.y / utl_x.y names of sql (lower case,
+// quoted or not, in order, once each), skipping comments and string
+// literals.
+func suppliedNames(sql string) []string {
+	low := strings.ToLower(sql)
+	// Tokens: identifiers (unquoted), "." and anything else as "".
+	var toks []string
+	for i := 0; i < len(low); i++ {
+		switch c := low[i]; {
+		case strings.HasPrefix(low[i:], "--"):
+			for i < len(low) && low[i] != '\n' {
+				i++
+			}
+		case c == '\'':
+			for i++; i < len(low) && low[i] != '\''; i++ {
+			}
+			toks = append(toks, "")
+		case c == '"':
+			j := i + 1
+			for j < len(low) && low[j] != '"' {
+				j++
+			}
+			toks = append(toks, low[i+1:min(j, len(low))])
+			i = j
+		case c == '.':
+			toks = append(toks, ".")
+		case isIdentByte(c):
+			j := i
+			for j < len(low) && isIdentByte(low[j]) {
+				j++
+			}
+			toks = append(toks, low[i:j])
+			i = j - 1
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		default:
+			toks = append(toks, "")
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for k := 0; k+2 < len(toks); k++ {
+		if (strings.HasPrefix(toks[k], "dbms_") || strings.HasPrefix(toks[k], "utl_")) && toks[k+1] == "." && toks[k+2] != "" && toks[k+2] != "." &&
+			(k == 0 || toks[k-1] != ".") {
+			ref := toks[k] + "." + toks[k+2]
+			if !seen[ref] {
+				seen[ref] = true
+				out = append(out, ref)
+			}
+		}
+	}
+	return out
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '$' || c == '#' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
 }

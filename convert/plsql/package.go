@@ -290,7 +290,9 @@ func (c *Converter) pkgFunction(p *parsed, o *convert.Object, pk *pkgInfo, n pls
 	u.pushScope()
 	sig, hasOut := u.params(n.AllParameter())
 	if hasOut {
-		u.item(n, 0, "function "+name+" with OUT parameters and a RETURN value: make it a procedure or return a composite", false)
+		// PostgreSQL rejects such a function: it is not created.
+		u.item(n, 0, "function "+name+" with OUT parameters and a RETURN value: not created (PostgreSQL functions return either); make it a procedure or return a composite", false)
+		return nil
 	}
 	var decls []plsql.IDeclare_specContext
 	if ds := n.Seq_of_declare_specs(); ds != nil {

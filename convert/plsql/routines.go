@@ -276,7 +276,9 @@ func (c *Converter) function(p *parsed, n plsql.ICreate_function_bodyContext) *c
 	u.pushScope()
 	sig, hasOut := u.params(n.AllParameter())
 	if hasOut {
-		u.item(n.Parameter(0), 0, "function with OUT parameters and a RETURN value: PostgreSQL functions return either; make it a procedure or return a composite", false)
+		// PostgreSQL rejects such a function: it is not created.
+		u.item(n.Parameter(0), 0, "function with OUT parameters and a RETURN value: not created (PostgreSQL functions return either); make it a procedure or return a composite", false)
+		return o
 	}
 	if n.PIPELINED() != nil {
 		u.item(n, 0, "pipelined function: rewrite as RETURNS SETOF with RETURN NEXT", false)

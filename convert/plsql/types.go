@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/bytebase/parser/plsql"
+
+	"github.com/ferrydb/ferry/convert"
 )
 
 // typeOf maps a PL/SQL type_spec to PostgreSQL. %TYPE and %ROWTYPE are
@@ -36,6 +38,17 @@ func (u *unit) typeOf(ts plsql.IType_specContext) string {
 	}
 	if t, ok := u.pkgTypes()[key]; ok {
 		return t
+	}
+	if up := strings.ToUpper(name); (strings.HasPrefix(up, "DBMS_") || strings.HasPrefix(up, "UTL_")) && strings.Contains(up, ".") {
+		reason := "type " + identPath(name) + " of an Oracle-supplied package: no PostgreSQL equivalent; declared text as a placeholder, rewrite the code that uses it"
+		dup := false
+		for _, it := range u.obj.Items {
+			dup = dup || it.Reason == reason
+		}
+		if !dup {
+			u.obj.Items = append(u.obj.Items, convert.ActionItem{Object: u.obj.Name, Kind: u.obj.Kind, Reason: reason, Source: u.text(ts)})
+		}
+		return "text"
 	}
 	switch strings.ToUpper(name) {
 	case "SYS_REFCURSOR":
