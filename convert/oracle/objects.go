@@ -321,7 +321,9 @@ func (c *converter) createSynonym(st Statement, cs *plsql.Create_synonymContext)
 		public = "public "
 	}
 	known := c.tables[target] != nil || c.views[target] || c.seqs[target]
-	if syn == target && known && (c.opt.Schema != "" || len(tparts) == 1) {
+	if syn == target && (len(tparts) == 1 || (known && c.opt.Schema != "")) {
+		// CREATE PUBLIC SYNONYM x FOR x (x a table, a package, ...): the
+		// object keeps its name in the target schema.
 		c.skipped("synonym", syn, st, public+"synonym "+syn+" names an object of the same name in the target schema")
 		return
 	}
