@@ -93,6 +93,14 @@ func TestBadCDCSetup(t *testing.T) {
 			"--mode", "cdc", "--start-position", "binlog.000001:4", "--source", src, "--target", dst)
 	})
 
+	t.Run("malformed start position", func(t *testing.T) {
+		// A MySQL GTID set given to a MariaDB source: refused before
+		// anything connects to the binlog or touches the target.
+		badSetup(t, bin, []string{"3e11fa47-71ca-11e1-9e33-c80aa9429562:1-7", "mariadb GTID set", "gtid_binlog_pos"}, secrets,
+			"--mode", "cdc", "--start-position", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-7", "--source", src, "--target", dst)
+		targetUntouched(t, dst)
+	})
+
 	t.Run("start position purged", func(t *testing.T) {
 		first, err := env.MariaDB.Query(ctx, "", "SHOW BINARY LOGS")
 		if err != nil {

@@ -12,9 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,7 +20,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ferrydb/ferry/apply"
-	"github.com/ferrydb/ferry/catalog"
 	"github.com/ferrydb/ferry/convert"
 	"github.com/ferrydb/ferry/eventlog"
 	"github.com/ferrydb/ferry/load"
@@ -203,7 +200,7 @@ func runMigrate(cmd *cobra.Command, t *task.Task, api apiFlags, stdout, stderr i
 		defer elog.Close()
 		cdc.Log = elog
 		if t.StartPosition != "" {
-			p, err := parsePosition(t.StartPosition, src.MariaDB())
+			p, err := mysql.ParsePosition(t.StartPosition, src.MariaDB())
 			if err != nil {
 				return usageError{err}
 			}
@@ -277,28 +274,6 @@ func runMigrate(cmd *cobra.Command, t *task.Task, api apiFlags, stdout, stderr i
 		fmt.Fprintln(stdout, "streaming stopped; rerun the same command to continue from where the target is")
 	}
 	return nil
-}
-
-// filePosRe matches binlog "file.000123:4567" (a GTID set never has a
-// dot-number before its colon).
-var filePosRe = regexp.MustCompile(`^(.+\.\d+):(\d+)$`)
-
-// parsePosition reads --start-position: binlog file:pos, or a GTID set.
-func parsePosition(s string, mariadb bool) (catalog.Position, error) {
-	p := catalog.Position{Dialect: "mysql", Flavor: "mysql"}
-	if mariadb {
-		p.Flavor = "mariadb"
-	}
-	if m := filePosRe.FindStringSubmatch(s); m != nil {
-		pos, err := strconv.ParseUint(m[2], 10, 64)
-		if err != nil {
-			return p, fmt.Errorf("--start-position %q: the offset is not a number", s)
-		}
-		p.File, p.Pos = m[1], pos
-		return p, nil
-	}
-	p.GTID = s
-	return p, nil
 }
 
 // serverID is the replica server id ferry uses for a task: stable, and

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,43 @@ func (s *Source) CurrentPosition(ctx context.Context) (catalog.Position, error) 
 	if p.File == "" {
 		return p, fmt.Errorf("source: the binary log is off (log_bin=0), so there is no position to follow")
 	}
+	return p, nil
+}
+
+// filePosRe matches binlog "file.000123:4567" (a GTID set never has a
+// dot-number before its colon).
+var filePosRe = regexp.MustCompile(`^(.+\.\d+):(\d+)$`)
+
+// ParsePosition reads a start position a user gives: binlog file:pos
+// (mysql-bin.000003:4), or a GTID set in the source's form (MariaDB:
+// domain-server-sequence, comma-separated, 0-1-42; MySQL:
+// source_uuid:interval[:interval], comma-separated,
+// 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-77). A malformed set is refused
+// here, with the form the source expects.
+func ParsePosition(s string, mariadb bool) (catalog.Position, error) {
+	p := catalog.Position{Dialect: "mysql", Flavor: gomysql.MySQLFlavor}
+	example := "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-77, as gtid_executed shows it"
+	if mariadb {
+		p.Flavor = gomysql.MariaDBFlavor
+		example = "0-1-42 (domain-server-sequence), as gtid_binlog_pos shows it"
+	}
+	s = strings.TrimSpace(s)
+	if m := filePosRe.FindStringSubmatch(s); m != nil {
+		pos, err := strconv.ParseUint(m[2], 10, 64)
+		if err != nil {
+			return p, fmt.Errorf("start position %q: the offset is not a number", s)
+		}
+		p.File, p.Pos = m[1], pos
+		return p, nil
+	}
+	if s == "" {
+		return p, fmt.Errorf("empty start position: give a binlog file:pos (mysql-bin.000003:4) or a GTID set (%s)", example)
+	}
+	set, err := gomysql.ParseGTIDSet(p.Flavor, s)
+	if err != nil || set.String() == "" {
+		return p, fmt.Errorf("start position %q is neither a binlog file:pos (mysql-bin.000003:4) nor a %s GTID set (%s)", s, p.Flavor, example)
+	}
+	p.GTID = set.String()
 	return p, nil
 }
 
