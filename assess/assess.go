@@ -193,6 +193,9 @@ func (rep *Report) add(st sqlplus.Statement, code *plsql.Converter, schema Schem
 		if schema != nil {
 			objs, ok = schema.Convert(st)
 		}
+		if ok && len(objs) > 0 && !alterRe.MatchString(text) && alterAnyRe.MatchString(text) {
+			kind = objs[0].Kind // MODIFY (column), MODIFY CONSTRAINT, ...
+		}
 		if !ok {
 			objs = []*convert.Object{{Kind: kind, Name: schemaName(text), File: st.File, Line: st.Line, Status: convert.StatusWarnings,
 				Notes: []string{"inventoried only: no schema converter in this build"}, Source: text}}
@@ -305,9 +308,12 @@ func (rep *Report) summarize() {
 }
 
 var (
-	createRe = regexp.MustCompile(`(?is)^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:NO)?FORCE\s+|EDITIONABLE\s+|NONEDITIONABLE\s+|UNIQUE\s+|BITMAP\s+|GLOBAL\s+TEMPORARY\s+|PRIVATE\s+TEMPORARY\s+|PUBLIC\s+)*(MATERIALIZED\s+VIEW\s+LOG|MATERIALIZED\s+VIEW|TABLE|INDEX|VIEW|SEQUENCE|SYNONYM|TYPE\s+BODY|TYPE|DIRECTORY|DATABASE\s+LINK)\b\s*("[^"]+"|[\w$#.]+)?`)
+	createRe = regexp.MustCompile(`(?is)^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:NO)?FORCE\s+|EDITIONABLE\s+|NONEDITIONABLE\s+|UNIQUE\s+|BITMAP\s+|GLOBAL\s+TEMPORARY\s+|PRIVATE\s+TEMPORARY\s+|PUBLIC\s+)*(MATERIALIZED\s+VIEW\s+LOG|MATERIALIZED\s+VIEW|TABLE|INDEX|VIEW|SEQUENCE|SYNONYM|TYPE\s+BODY|TYPE|DIRECTORY|DATABASE\s+LINK|DIMENSION)\b\s*("[^"]+"|[\w$#.]+)?`)
 	alterRe  = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+("[^"]+"|[\w$#.]+)\s+ADD\s+(?:CONSTRAINT\s+("[^"]+"|[\w$#]+)\s+)?`)
-	commRe   = regexp.MustCompile(`(?is)^\s*COMMENT\s+ON\s+(TABLE|COLUMN)\s+("[^"]+"|[\w$#."]+)`)
+	// alterAnyRe is any other ALTER TABLE (MODIFY, constraint states,
+	// ...): converted or an action item, never left out.
+	alterAnyRe = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+("[^"]+"|[\w$#.]+)`)
+	commRe     = regexp.MustCompile(`(?is)^\s*COMMENT\s+ON\s+(TABLE|COLUMN)\s+("[^"]+"|[\w$#."]+)`)
 )
 
 // SchemaKind returns the kind of object a schema statement creates
@@ -319,6 +325,9 @@ func SchemaKind(text string) string {
 	}
 	if alterRe.MatchString(text) {
 		return "constraint"
+	}
+	if alterAnyRe.MatchString(text) {
+		return "table"
 	}
 	if commRe.MatchString(text) {
 		return "comment"

@@ -229,3 +229,36 @@ CREATE VIEW small_parts AS SELECT sku FROM parts WHERE qty < 10;
 		}
 	}
 }
+
+// TestAssessInventoriesEveryDDL checks that dimensions and ALTER TABLE
+// forms other than ADD are inventoried, as `ferry convert` lists them.
+func TestAssessInventoriesEveryDDL(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "dw.sql")
+	script := `CREATE TABLE fact (id NUMBER(9) CONSTRAINT fact_pk PRIMARY KEY, note LONG);
+ALTER TABLE fact MODIFY (note CLOB);
+ALTER TABLE fact MODIFY CONSTRAINT fact_pk RELY;
+ALTER TABLE fact MOVE TABLESPACE other;
+CREATE DIMENSION fact_dim LEVEL f IS (fact.id);
+`
+	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), []string{f}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range rep.Entries {
+		got = append(got, e.Kind+" "+e.Name+" "+string(e.Status))
+	}
+	want := []string{
+		"table fact " + string(convert.StatusAuto),
+		"column fact.note " + string(convert.StatusWarnings),
+		"constraint fact_pk " + string(convert.StatusWarnings),
+		"table fact " + string(convert.StatusManual),
+		"dimension fact_dim " + string(convert.StatusManual),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("inventory:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -418,6 +418,11 @@ func (c *converter) convert(p *parsed) {
 	if p.unit != nil && p.unit.Create_trigger() != nil && c.identityTrigger(st, p.unit.Create_trigger().(*plsql.Create_triggerContext)) {
 		return
 	}
+	if kindGuess(st.Text) == "CREATE DIMENSION" {
+		// Whether the grammar parses it or not.
+		c.manual("dimension", nameAfter(st.Text, "DIMENSION"), st, "Oracle dimensions (levels, hierarchies, attributes) are metadata for query rewrite and have no PostgreSQL equivalent; nothing is created. Keep the hierarchy as documentation, and check it with constraints or queries if the data must obey it")
+		return
+	}
 	if p.objectView != "" {
 		c.manual("view", p.objectView, st, "object view (CREATE VIEW ... OF type WITH OBJECT IDENTIFIER): PostgreSQL has no object views; create a plain view of the type's attributes as columns (and drop MAKE_REF / CAST(MULTISET ...) columns or rewrite them with ARRAY(SELECT ...))")
 		return
@@ -481,10 +486,6 @@ func (c *converter) convert(p *parsed) {
 		k := kindGuess(st.Text)
 		if strings.HasPrefix(k, "DROP") {
 			c.skipped("statement", k, st, "DROP statements are not converted (the target starts empty)")
-			return
-		}
-		if k == "CREATE DIMENSION" {
-			c.manual("dimension", nameAfter(st.Text, "DIMENSION"), st, "Oracle dimensions (levels, hierarchies, attributes) are metadata for query rewrite and have no PostgreSQL equivalent; nothing is created. Keep the hierarchy as documentation, and check it with constraints or queries if the data must obey it")
 			return
 		}
 		if strings.HasPrefix(k, "ALTER TRIGGER") || strings.HasPrefix(k, "ALTER INDEX") || strings.HasPrefix(k, "ANALYZE") {
