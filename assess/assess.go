@@ -310,6 +310,9 @@ func (rep *Report) summarize() {
 var (
 	createRe = regexp.MustCompile(`(?is)^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:NO)?FORCE\s+|EDITIONABLE\s+|NONEDITIONABLE\s+|UNIQUE\s+|BITMAP\s+|GLOBAL\s+TEMPORARY\s+|PRIVATE\s+TEMPORARY\s+|PUBLIC\s+)*(MATERIALIZED\s+VIEW\s+LOG|MATERIALIZED\s+VIEW|TABLE|INDEX|VIEW|SEQUENCE|SYNONYM|TYPE\s+BODY|TYPE|DIRECTORY|DATABASE\s+LINK|DIMENSION)\b\s*("[^"]+"|[\w$#.]+)?`)
 	alterRe  = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+("[^"]+"|[\w$#.]+)\s+ADD\s+(?:CONSTRAINT\s+("[^"]+"|[\w$#]+)\s+)?`)
+	// createAnyRe is any other CREATE: the converter grades it (an action
+	// item when it has no conversion), it is never left out.
+	createAnyRe = regexp.MustCompile(`(?is)^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:EDITIONABLE\s+|NONEDITIONABLE\s+|SHARED\s+|PUBLIC\s+)*(\w+)`)
 	// alterAnyRe is any other ALTER TABLE (MODIFY, constraint states,
 	// ...): converted or an action item, never left out.
 	alterAnyRe = regexp.MustCompile(`(?is)^\s*ALTER\s+TABLE\s+("[^"]+"|[\w$#.]+)`)
@@ -322,6 +325,14 @@ var (
 func SchemaKind(text string) string {
 	if m := createRe.FindStringSubmatch(text); m != nil {
 		return strings.ToLower(strings.Join(strings.Fields(m[1]), " "))
+	}
+	if m := createAnyRe.FindStringSubmatch(text); m != nil {
+		switch w := strings.ToUpper(m[1]); w {
+		case "USER", "ROLE", "TABLESPACE", "PROFILE", "DATABASE", "PLUGGABLE", "RESTORE", "CONTROLFILE", "PFILE", "SPFILE", "AUDIT", "LOCKDOWN", "FLASHBACK":
+			// Not schema objects (see Report.Skipped).
+		default:
+			return strings.ToLower(w)
+		}
 	}
 	if alterRe.MatchString(text) {
 		return "constraint"

@@ -239,6 +239,8 @@ ALTER TABLE fact MODIFY (note CLOB);
 ALTER TABLE fact MODIFY CONSTRAINT fact_pk RELY;
 ALTER TABLE fact MOVE TABLESPACE other;
 CREATE DIMENSION fact_dim LEVEL f IS (fact.id);
+CREATE OR REPLACE CONTEXT fact_ctx USING fact_pkg;
+CREATE USER someone IDENTIFIED BY secret;
 `
 	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
 		t.Fatal(err)
@@ -257,6 +259,7 @@ CREATE DIMENSION fact_dim LEVEL f IS (fact.id);
 		"constraint fact_pk " + string(convert.StatusWarnings),
 		"table fact " + string(convert.StatusManual),
 		"dimension fact_dim " + string(convert.StatusManual),
+		"context fact_ctx " + string(convert.StatusManual),
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("inventory:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -492,7 +492,11 @@ func (c *converter) convert(p *parsed) {
 			c.skipped("statement", k, st, "maintenance statement with no PostgreSQL schema effect")
 			return
 		}
-		c.manual(strings.ToLower(k), nameGuess(st.Text), st, k+" is not converted: ferry has no PostgreSQL conversion for it; write the equivalent by hand")
+		name := nameGuess(st.Text)
+		if verb, what, ok := strings.Cut(k, " "); ok && name == "" && (verb == "CREATE" || verb == "ALTER") {
+			name = nameAfter(st.Text, what)
+		}
+		c.manual(objectKind(st.Text), name, st, k+" is not converted: ferry has no PostgreSQL conversion for it; write the equivalent by hand")
 	}
 }
 
