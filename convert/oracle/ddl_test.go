@@ -316,12 +316,16 @@ func TestWarehouseDDL(t *testing.T) {
 		`ALTER TABLE fact MODIFY CONSTRAINT fact_chan_fk2 RELY DISABLE`,
 		`ALTER TABLE fact MODIFY (note CLOB, amount DEFAULT 0 NOT NULL)`,
 		`ALTER TABLE chan MODIFY label NULL`,
+		`CREATE TABLE visits (chan_id NUMBER(3) REFERENCES dw.chan, staff_id NUMBER(6) CONSTRAINT visits_staff_fk REFERENCES staff.people (id))`,
 	}
 	var sts []Statement
 	for i, s := range script {
 		sts = append(sts, Statement{Text: s, File: "dw.sql", Line: i + 1})
 	}
 	conn := connect(t)
+	// A table of another schema, not in the scripts: the foreign key to it
+	// keeps its schema (dw.chan, in the scripts, maps to the target schema).
+	execAll(t, conn, `CREATE SCHEMA staff`, `CREATE TABLE staff.people (id integer PRIMARY KEY)`)
 	res := apply(t, conn, sts, "dw")
 	byName := map[string]*convert.Object{}
 	var dims int
@@ -371,6 +375,8 @@ func TestWarehouseDDL(t *testing.T) {
 	sameRows(t, "index on the materialized view", rows(t, conn, `SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'dw.chan_totals_mv'::regclass`), []string{"dw.chan_totals_mv_bix"})
 	sameRows(t, "fact columns", rows(t, conn, `SELECT attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull FROM pg_attribute WHERE attrelid = 'dw.fact'::regclass AND attnum > 0 ORDER BY attnum`),
 		[]string{"chan_id smallint true", "amount numeric(10,2) true", "note text false"})
+	sameRows(t, "foreign keys of visits", rows(t, conn, `SELECT confrelid::regclass::text FROM pg_constraint WHERE conrelid = 'dw.visits'::regclass AND contype = 'f' ORDER BY 1`),
+		[]string{"dw.chan", "staff.people"})
 	if _, err := conn.Exec(context.Background(), `INSERT INTO dw.fact (chan_id) VALUES (3)`); err == nil {
 		t.Errorf("foreign key on fact.chan_id not enforced")
 	}

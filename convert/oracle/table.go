@@ -934,7 +934,14 @@ func (c *converter) inlineConstraint(table, qt, col string, ic *plsql.Inline_con
 // references prints REFERENCES t (cols) [ON DELETE ...].
 func (c *converter) references(rc *plsql.References_clauseContext, onDelete plsql.IOn_delete_clauseContext) (string, []string, error) {
 	parts := idText(rc.Tableview_name())
-	s := "REFERENCES " + c.qname(parts...)
+	target := c.qname(parts...)
+	if len(parts) > 1 && c.opt.Schema != "" && c.tables[oraclesql.Name(parts[len(parts)-1])] == nil {
+		// A table of another Oracle schema these scripts do not create
+		// (REFERENCES hr.employees from OE): it keeps its schema instead
+		// of being taken for a table of the target schema.
+		target = (&oraclesql.Translator{}).QualifiedName(parts...)
+	}
+	s := "REFERENCES " + target
 	if pl := rc.Paren_column_list(); pl != nil {
 		s += " (" + columnList(pl.Column_list()) + ")"
 	}
