@@ -458,3 +458,56 @@ func TestObjectRelationalDDL(t *testing.T) {
 		t.Errorf("primary key of the typed table not enforced")
 	}
 }
+
+// TestSubpartitions converts composite partitioning: subpartitions by
+// count, from a template and listed per partition.
+func TestSubpartitions(t *testing.T) {
+	script := []string{
+		`CREATE TABLE orders_rh (id NUMBER(9), placed DATE, region VARCHAR2(2))
+		 PARTITION BY RANGE (placed) SUBPARTITION BY HASH (id) SUBPARTITIONS 2
+		 (PARTITION o_2023 VALUES LESS THAN (DATE '2024-01-01'), PARTITION o_2024 VALUES LESS THAN (DATE '2025-01-01') SUBPARTITIONS 3)`,
+		`CREATE TABLE orders_rl (id NUMBER(9), placed DATE, region VARCHAR2(2))
+		 PARTITION BY RANGE (placed) SUBPARTITION BY LIST (region)
+		 SUBPARTITION TEMPLATE (SUBPARTITION eu VALUES ('DE', 'FR'), SUBPARTITION other VALUES (DEFAULT))
+		 (PARTITION q1 VALUES LESS THAN (DATE '2024-04-01'), PARTITION q2 VALUES LESS THAN (DATE '2024-07-01'))`,
+		`CREATE TABLE orders_lr (id NUMBER(9), placed DATE, region VARCHAR2(2))
+		 PARTITION BY LIST (region) SUBPARTITION BY RANGE (placed)
+		 (PARTITION r_eu VALUES ('DE') (SUBPARTITION r_eu_old VALUES LESS THAN (DATE '2024-01-01'), SUBPARTITION r_eu_new VALUES LESS THAN (MAXVALUE)),
+		  PARTITION r_rest VALUES (DEFAULT))`,
+	}
+	var sts []Statement
+	for i, s := range script {
+		sts = append(sts, Statement{Text: s, File: "sub.sql", Line: i + 1})
+	}
+	conn := connect(t)
+	res := apply(t, conn, sts, "sp")
+	for _, it := range res.Items {
+		if len(it.Object.Items) > 0 {
+			t.Errorf("%s %s: %v", it.Object.Kind, it.Object.Name, it.Object.Items)
+		}
+	}
+	sameRows(t, "partition tree", rows(t, conn, `SELECT c.relname || ' ' || p.relname || ' ' || c.relkind::text || ' ' || pg_get_expr(c.relpartbound, c.oid)
+		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'sp' AND c.relkind IN ('r', 'p') ORDER BY 1`), []string{
+		"o_2023 orders_rh p FOR VALUES FROM (MINVALUE) TO ('2024-01-01 00:00:00')",
+		"o_2023_p1 o_2023 r FOR VALUES WITH (modulus 2, remainder 0)",
+		"o_2023_p2 o_2023 r FOR VALUES WITH (modulus 2, remainder 1)",
+		"o_2024 orders_rh p FOR VALUES FROM ('2024-01-01 00:00:00') TO ('2025-01-01 00:00:00')",
+		"o_2024_p1 o_2024 r FOR VALUES WITH (modulus 3, remainder 0)",
+		"o_2024_p2 o_2024 r FOR VALUES WITH (modulus 3, remainder 1)",
+		"o_2024_p3 o_2024 r FOR VALUES WITH (modulus 3, remainder 2)",
+		"q1 orders_rl p FOR VALUES FROM (MINVALUE) TO ('2024-04-01 00:00:00')",
+		"q1_eu q1 r FOR VALUES IN ('DE', 'FR')",
+		"q1_other q1 r DEFAULT",
+		"q2 orders_rl p FOR VALUES FROM ('2024-04-01 00:00:00') TO ('2024-07-01 00:00:00')",
+		"q2_eu q2 r FOR VALUES IN ('DE', 'FR')",
+		"q2_other q2 r DEFAULT",
+		"r_eu orders_lr p FOR VALUES IN ('DE')",
+		"r_eu_new r_eu r FOR VALUES FROM ('2024-01-01 00:00:00') TO (MAXVALUE)",
+		"r_eu_old r_eu r FOR VALUES FROM (MINVALUE) TO ('2024-01-01 00:00:00')",
+		"r_rest orders_lr p DEFAULT",
+		"r_rest_default r_rest r FOR VALUES FROM (MINVALUE) TO (MAXVALUE)",
+	})
+	execAll(t, conn, `INSERT INTO sp.orders_rl VALUES (1, '2024-02-01', 'FR'), (2, '2024-05-01', 'US')`)
+	sameRows(t, "rows", rows(t, conn, `SELECT tableoid::regclass::text FROM sp.orders_rl ORDER BY id`), []string{"sp.q1_eu", "sp.q2_other"})
+}

@@ -20,18 +20,25 @@ type partitioning struct {
 	cols   []string // partition key columns (lower case)
 	parts  []*partitionDesc
 	hashN  int    // PARTITIONS n (hash partitioning without a list)
-	sub    string // SUBPARTITION BY ... (not converted)
-	extra  string // INTERVAL (...) / AUTOMATIC
-	before string // physical clauses before PARTITION BY
-	after  string // clauses after the partition list (ENABLE ROW MOVEMENT, ...)
-	err    error
+	sub    string // SUBPARTITION BY ... as written
+	// The subpartitioning: method, key, SUBPARTITIONS n, SUBPARTITION
+	// TEMPLATE (...).
+	subMethod   string
+	subCols     []string
+	subN        int
+	subTemplate []*partitionDesc
+	extra       string // INTERVAL (...) / AUTOMATIC
+	before      string // physical clauses before PARTITION BY
+	after       string // clauses after the partition list (ENABLE ROW MOVEMENT, ...)
+	err         error
 }
 
 type partitionDesc struct {
 	name   string
-	values []string // the bound values as written (VALUES LESS THAN (...) / VALUES (...))
-	attrs  string   // physical attributes of the partition
-	subs   bool     // has its own subpartition list
+	values []string         // the bound values as written (VALUES LESS THAN (...) / VALUES (...))
+	attrs  string           // physical attributes of the partition
+	subs   []*partitionDesc // its own subpartition list
+	subN   int              // SUBPARTITIONS n of this partition
 }
 
 // splitPartitioning finds PARTITION BY at the top level of a CREATE
@@ -118,6 +125,10 @@ func splitPartitioning(tail string) (*partitioning, bool) {
 				return p, true
 			}
 			p.sub = Slice(runes, toks, i, j)
+			if err := p.parseSub(runes, toks, i, j); err != nil {
+				p.err = err
+				return p, true
+			}
 			i = j + 1
 			continue
 		case "PARTITIONS":
@@ -150,7 +161,7 @@ func splitPartitioning(tail string) (*partitioning, bool) {
 			return p, true
 		}
 		for _, se := range oraclesql.SplitTop(toks, i+1, end-1) {
-			d, err := partitionDescOf(runes, toks, se[0], se[1])
+			d, err := partitionDescOf(runes, toks, se[0], se[1], "PARTITION")
 			if err != nil {
 				p.err = err
 				return p, true
@@ -174,9 +185,9 @@ func isNumber(s string) bool {
 
 // partitionDescOf reads PARTITION name [VALUES LESS THAN (...) | VALUES
 // (...)] [attributes] [(subpartitions)].
-func partitionDescOf(runes []rune, toks []oraclesql.Token, lo, hi int) (*partitionDesc, error) {
-	if toks[lo].Upper() != "PARTITION" {
-		return nil, fmt.Errorf("partition description %q does not start with PARTITION", Slice(runes, toks, lo, hi))
+func partitionDescOf(runes []rune, toks []oraclesql.Token, lo, hi int, keyword string) (*partitionDesc, error) {
+	if toks[lo].Upper() != keyword {
+		return nil, fmt.Errorf("partition description %q does not start with %s", Slice(runes, toks, lo, hi), keyword)
 	}
 	d := &partitionDesc{}
 	i := lo + 1
@@ -205,13 +216,70 @@ func partitionDescOf(runes []rune, toks []oraclesql.Token, lo, hi int) (*partiti
 	attrEnd := hi
 	for k := i; k < hi; k++ {
 		if toks[k].Text == "(" && !isStorageParen(toks, k) && toks[k+1].Upper() == "SUBPARTITION" && oraclesql.Matching(toks, k) == hi {
-			d.subs = true
+			for _, se := range oraclesql.SplitTop(toks, k+1, hi-1) {
+				sd, err := partitionDescOf(runes, toks, se[0], se[1], "SUBPARTITION")
+				if err != nil {
+					return nil, err
+				}
+				d.subs = append(d.subs, sd)
+			}
 			attrEnd = k - 1
 			break
 		}
 	}
+	for k := i; k < attrEnd; k++ {
+		if toks[k].Upper() == "SUBPARTITIONS" {
+			n, err := strconv.Atoi(toks[k+1].Text)
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("partition %s: SUBPARTITIONS %s is not a count", d.name, toks[k+1].Text)
+			}
+			d.subN = n
+		}
+	}
 	d.attrs = Slice(runes, toks, i, attrEnd)
 	return d, nil
+}
+
+// parseSub reads SUBPARTITION BY m (cols) [SUBPARTITIONS n]
+// [SUBPARTITION TEMPLATE (descs)] in tokens lo..hi.
+func (p *partitioning) parseSub(runes []rune, toks []oraclesql.Token, lo, hi int) error {
+	i := lo + 2
+	if i > hi {
+		return fmt.Errorf("SUBPARTITION BY without a method")
+	}
+	p.subMethod = toks[i].Upper()
+	i++
+	if i <= hi && toks[i].Text == "(" {
+		end := oraclesql.Matching(toks, i)
+		for _, se := range oraclesql.SplitTop(toks, i+1, end-1) {
+			p.subCols = append(p.subCols, oraclesql.Name(Slice(runes, toks, se[0], se[1])))
+		}
+		i = end + 1
+	}
+	for ; i <= hi; i++ {
+		switch toks[i].Upper() {
+		case "SUBPARTITIONS":
+			n, err := strconv.Atoi(toks[i+1].Text)
+			if err != nil || n < 1 {
+				return fmt.Errorf("SUBPARTITIONS %s is not a count", toks[i+1].Text)
+			}
+			p.subN = n
+			i++
+		case "TEMPLATE":
+			if i+1 <= hi && toks[i+1].Text == "(" {
+				end := oraclesql.Matching(toks, i+1)
+				for _, se := range oraclesql.SplitTop(toks, i+2, end-1) {
+					d, err := partitionDescOf(runes, toks, se[0], se[1], "SUBPARTITION")
+					if err != nil {
+						return err
+					}
+					p.subTemplate = append(p.subTemplate, d)
+				}
+				i = end
+			}
+		}
+	}
+	return nil
 }
 
 // isStorageParen reports whether the parenthesis at k opens a STORAGE (...)
@@ -247,117 +315,179 @@ func (c *converter) partitionSQL(p *partitioning, name string, nameParts []strin
 	if p.err != nil {
 		return manual(p.err.Error() + "; partition it by hand with PARTITION BY RANGE/LIST/HASH and CREATE TABLE ... PARTITION OF")
 	}
-	switch p.method {
-	case "RANGE", "LIST", "HASH":
-	default:
-		return manual("PARTITION BY " + p.method + " has no PostgreSQL equivalent; partition it by hand (RANGE, LIST or HASH) or leave it unpartitioned")
+	for _, m := range []string{p.method, p.subMethod} {
+		switch m {
+		case "RANGE", "LIST", "HASH", "":
+		default:
+			return manual("PARTITION BY " + m + " has no PostgreSQL equivalent; partition it by hand (RANGE, LIST or HASH) or leave it unpartitioned")
+		}
 	}
-	if len(p.cols) == 0 {
+	if len(p.cols) == 0 || (p.subMethod != "" && len(p.subCols) == 0) {
 		return manual("no partition key columns")
 	}
+	allCols := append(append([]string{}, p.cols...), p.subCols...)
 	for _, k := range keys {
-		if missing := missingCols(p.cols, k); missing != "" {
+		if missing := missingCols(allCols, k); missing != "" {
 			return manual(fmt.Sprintf("PostgreSQL requires every primary key and unique constraint of a partitioned table to include the partition key, and the key (%s) lacks %s; add the partition columns to the key (Oracle enforced it globally) or partition by the key", strings.Join(k, ", "), missing))
 		}
 	}
-	if p.method == "LIST" && len(p.cols) > 1 {
+	if (p.method == "LIST" && len(p.cols) > 1) || (p.subMethod == "LIST" && len(p.subCols) > 1) {
 		return manual("multi-column LIST partitioning: PostgreSQL lists one column; partition by an expression of the columns by hand")
 	}
-	var qcols []string
-	for _, col := range p.cols {
-		qcols = append(qcols, oraclesql.Quote(col))
+	by := func(method string, cols []string) string {
+		var q []string
+		for _, col := range cols {
+			q = append(q, oraclesql.Quote(col))
+		}
+		return " PARTITION BY " + method + " (" + strings.Join(q, ", ") + ")"
 	}
-	out.clause = " PARTITION BY " + p.method + " (" + strings.Join(qcols, ", ") + ")"
+	out.clause = by(p.method, p.cols)
 	if p.extra != "" {
 		out.notes = append(out.notes, "partitioning "+oneLine(p.extra)+": PostgreSQL creates no partitions automatically; the listed partitions are created, create later ones ahead of the data (or use pg_partman), an insert no partition accepts fails")
-	}
-	if p.sub != "" {
-		out.items = append(out.items, convert.ActionItem{Object: name, Kind: "table", Source: p.sub,
-			Reason: "subpartitioning (" + oneLine(p.sub) + "): the partitions are created without subpartitions; to subpartition, create each partition with its own PARTITION BY and its subpartitions as PARTITION OF it"})
 	}
 	owner := nameParts[:len(nameParts)-1]
 	partTable := func(pname string) string {
 		n := pname
-		if n == "" || c.partNames[n] || (c.tables[n] != nil && n != name) || c.views[n] {
+		if c.partNames[n] || (c.tables[n] != nil && n != name) || c.views[n] {
 			n = name + "_" + pname
 		}
 		c.partNames[n] = true
 		return c.qname(append(append([]string{}, owner...), n)...)
 	}
-	head := func(pname string) string {
-		return "CREATE TABLE " + partTable(pname) + " PARTITION OF " + c.qname(nameParts...) + " "
-	}
 	var dropped []string
-	switch p.method {
-	case "HASH":
-		n := len(p.parts)
-		if n == 0 {
-			n = p.hashN
-		}
-		if n == 0 {
-			return manual("HASH partitioning without a partition count")
-		}
-		for k := 0; k < n; k++ {
-			pname := fmt.Sprintf("p%d", k+1)
-			if k < len(p.parts) && p.parts[k].name != "" {
-				pname = p.parts[k].name
-				if a := strings.TrimSpace(p.parts[k].attrs); a != "" {
-					dropped = append(dropped, pname+": "+a)
-				}
-			} else {
-				pname = name + "_" + pname
-			}
-			out.tables = append(out.tables, head(pname)+fmt.Sprintf("FOR VALUES WITH (MODULUS %d, REMAINDER %d)", n, k))
-		}
-		out.notes = append(out.notes, "HASH partitions: PostgreSQL's hash function places rows differently from Oracle's")
-	case "RANGE":
-		from := make([]string, len(p.cols))
-		for k := range from {
-			from[k] = "MINVALUE"
-		}
-		for _, d := range p.parts {
-			if len(d.values) != len(p.cols) {
-				return manual(fmt.Sprintf("partition %s has %d bound values for %d key columns", d.name, len(d.values), len(p.cols)))
-			}
-			to := make([]string, len(d.values))
-			for k, v := range d.values {
-				b, err := c.boundValue(v, tr)
+	// level creates the partitions descs (or n hash partitions) of parent
+	// by method: sub, when set, gives the PARTITION BY clause and the
+	// subpartitions of each partition.
+	var level func(method string, ncols, n int, descs []*partitionDesc, parent, prefix string, sub func(d *partitionDesc, pname, q string) (string, error)) error
+	level = func(method string, ncols, n int, descs []*partitionDesc, parent, prefix string, sub func(d *partitionDesc, pname, q string) (string, error)) error {
+		emit := func(d *partitionDesc, pname, bound string) error {
+			q := partTable(pname)
+			stmt := "CREATE TABLE " + q + " PARTITION OF " + parent + " " + bound
+			out.tables = append(out.tables, "")
+			at := len(out.tables) - 1
+			if sub != nil {
+				clause, err := sub(d, pname, q)
 				if err != nil {
-					return manual(fmt.Sprintf("partition %s: bound %s: %v", d.name, oneLine(v), err))
+					return err
 				}
-				to[k] = b
+				stmt += clause
 			}
-			out.tables = append(out.tables, head(d.name)+"FOR VALUES FROM ("+strings.Join(from, ", ")+") TO ("+strings.Join(to, ", ")+")")
-			from = to
-			if a := strings.TrimSpace(d.attrs); a != "" {
-				dropped = append(dropped, d.name+": "+a)
+			out.tables[at] = stmt
+			if d != nil {
+				if a := strings.TrimSpace(d.attrs); a != "" {
+					dropped = append(dropped, d.name+": "+a)
+				}
 			}
-			if d.subs {
-				out.items = append(out.items, convert.ActionItem{Object: name + "." + d.name, Kind: "table", Source: d.name, Reason: "the subpartitions of partition " + d.name + " are not created (see subpartitioning)"})
-			}
+			return nil
 		}
-	case "LIST":
-		for _, d := range p.parts {
-			if len(d.values) == 1 && strings.EqualFold(strings.TrimSpace(d.values[0]), "DEFAULT") {
-				out.tables = append(out.tables, head(d.name)+"DEFAULT")
-			} else {
-				var vals []string
-				for _, v := range d.values {
-					if strings.HasPrefix(strings.TrimSpace(v), "(") {
-						return manual("partition " + d.name + ": multi-column value lists have no PostgreSQL equivalent")
+		switch method {
+		case "HASH":
+			if len(descs) > 0 {
+				n = len(descs)
+			}
+			if n == 0 {
+				return fmt.Errorf("HASH partitioning without a partition count")
+			}
+			for k := 0; k < n; k++ {
+				var d *partitionDesc
+				pname := fmt.Sprintf("%s_p%d", prefix, k+1)
+				if k < len(descs) {
+					d = descs[k]
+					if d.name != "" {
+						pname = d.name
 					}
+				}
+				if err := emit(d, pname, fmt.Sprintf("FOR VALUES WITH (MODULUS %d, REMAINDER %d)", n, k)); err != nil {
+					return err
+				}
+			}
+			out.notes = appendUnique(out.notes, "HASH partitions: PostgreSQL's hash function places rows differently from Oracle's")
+		case "RANGE":
+			from := make([]string, ncols)
+			for k := range from {
+				from[k] = "MINVALUE"
+			}
+			for _, d := range descs {
+				if len(d.values) != ncols {
+					return fmt.Errorf("partition %s has %d bound values for %d key columns", d.name, len(d.values), ncols)
+				}
+				to := make([]string, len(d.values))
+				for k, v := range d.values {
 					b, err := c.boundValue(v, tr)
 					if err != nil {
-						return manual(fmt.Sprintf("partition %s: value %s: %v", d.name, oneLine(v), err))
+						return fmt.Errorf("partition %s: bound %s: %v", d.name, oneLine(v), err)
 					}
-					vals = append(vals, b)
+					to[k] = b
 				}
-				out.tables = append(out.tables, head(d.name)+"FOR VALUES IN ("+strings.Join(vals, ", ")+")")
+				if err := emit(d, d.name, "FOR VALUES FROM ("+strings.Join(from, ", ")+") TO ("+strings.Join(to, ", ")+")"); err != nil {
+					return err
+				}
+				from = to
 			}
-			if a := strings.TrimSpace(d.attrs); a != "" {
-				dropped = append(dropped, d.name+": "+a)
+		case "LIST":
+			for _, d := range descs {
+				bound := "DEFAULT"
+				if !(len(d.values) == 1 && strings.EqualFold(strings.TrimSpace(d.values[0]), "DEFAULT")) {
+					var vals []string
+					for _, v := range d.values {
+						if strings.HasPrefix(strings.TrimSpace(v), "(") {
+							return fmt.Errorf("partition %s: multi-column value lists have no PostgreSQL equivalent", d.name)
+						}
+						b, err := c.boundValue(v, tr)
+						if err != nil {
+							return fmt.Errorf("partition %s: value %s: %v", d.name, oneLine(v), err)
+						}
+						vals = append(vals, b)
+					}
+					bound = "FOR VALUES IN (" + strings.Join(vals, ", ") + ")"
+				}
+				if err := emit(d, d.name, bound); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
+	}
+	var sub func(d *partitionDesc, pname, q string) (string, error)
+	if p.subMethod != "" {
+		sub = func(d *partitionDesc, pname, q string) (string, error) {
+			// Oracle names template subpartitions <partition>_<subpartition>.
+			descs, n := p.subTemplate, p.subN
+			if d != nil && len(d.subs) > 0 {
+				descs = d.subs
+			} else if len(descs) > 0 {
+				named := make([]*partitionDesc, len(descs))
+				for k, sd := range descs {
+					cp := *sd
+					if cp.name != "" {
+						cp.name = pname + "_" + cp.name
+					}
+					named[k] = &cp
+				}
+				descs = named
+			}
+			if d != nil && d.subN > 0 {
+				descs, n = nil, d.subN
+			}
+			if len(descs) == 0 && (p.subMethod != "HASH" || n == 0) {
+				if p.subMethod == "HASH" {
+					n = 1 // Oracle's default: one subpartition
+				} else {
+					out.notes = appendUnique(out.notes, "partition "+pname+" has no subpartitions listed: a DEFAULT subpartition is created")
+					descs = []*partitionDesc{{name: pname + "_default", values: []string{"DEFAULT"}}}
+					if p.subMethod == "RANGE" {
+						descs[0].values = nil
+						for range p.subCols {
+							descs[0].values = append(descs[0].values, "MAXVALUE")
+						}
+					}
+				}
+			}
+			return by(p.subMethod, p.subCols), level(p.subMethod, len(p.subCols), n, descs, q, pname, nil)
+		}
+	}
+	if err := level(p.method, len(p.cols), p.hashN, p.parts, c.qname(nameParts...), name, sub); err != nil {
+		return manual(err.Error())
 	}
 	if len(out.tables) == 0 {
 		out.notes = append(out.notes, "the partitioned table has no partitions: every insert fails until one is created (CREATE TABLE ... PARTITION OF)")
