@@ -235,6 +235,13 @@ func (r *reader) KeyBounds(ctx context.Context, t *catalog.Table, column string)
 func selectExpr(c *catalog.Column, longLat bool) string {
 	q := quoteIdent(c.Name)
 	switch c.Type.Name {
+	case "float":
+		// The server prints FLOAT (single precision) to 6 significant
+		// digits (1.2345678 → 1.23457), which is a different float. As a
+		// DOUBLE it prints the exact value of the stored float, and
+		// PostgreSQL's real reads that back to the same float, as the
+		// binlog carries it.
+		return fmt.Sprintf("(%s + 0e0)", q)
 	case "bit":
 		return fmt.Sprintf("LPAD(BIN(%s), %d, '0')", q, c.Type.Length)
 	case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "geomcollection":
