@@ -212,6 +212,10 @@ func (a *Applier) Begin(ctx context.Context) (*Tx, error) {
 		tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // reporting the first error
 		return nil, fmt.Errorf("apply: lock task %s: %w", a.taskID, err)
 	}
+	if err := a.fence(ctx, tx); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // reporting the first error
+		return nil, err
+	}
 	if _, err := tx.Exec(ctx, replicaSQL); err != nil {
 		tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // reporting the first error
 		return nil, fmt.Errorf("apply: SET session_replication_role = replica failed (the target user must be superuser, or on PostgreSQL 15+ have been granted SET on session_replication_role), needed so target triggers and foreign-key checks do not fire for replicated rows: %w", err)
@@ -292,13 +296,14 @@ func (t *Tx) Apply(ctx context.Context, events []event.Event) error {
 			continue
 		}
 		for _, o := range ops {
-			if g == nil || g.t != tb || g.kind != o.kind {
+			if g == nil || g.t != tb || g.kind != o.kind || g.repeats(o.key) {
 				if err := flush(); err != nil {
 					return err
 				}
 				g = &group{t: tb, kind: o.kind, first: j}
 				if o.kind == groupUpsert {
 					g.index = map[string]int{}
+					g.collapse = !hasUniqueBesidesKey(tb.plan.Source)
 				}
 			}
 			g.add(o.args, o.key)

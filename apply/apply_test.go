@@ -662,3 +662,44 @@ func TestClaim(t *testing.T) {
 	}
 	b.Close()
 }
+
+// TestClaimLostFences: a run whose lock connection dropped while another
+// run took the task over must not commit anything more.
+func TestClaimLostFences(t *testing.T) {
+	pool := freshPG(t)
+	plans := setup(t, pool, &catalog.Table{Name: "f", Columns: []*catalog.Column{col("id", "int(11)", false)}, PrimaryKey: pkIndex("id")})
+	ctx := context.Background()
+	a := newApplier(t, pool, plans)
+	if err := a.Claim(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	row := func(id int64) map[string]any { return map[string]any{"id": id} }
+	if err := a.Apply(ctx, [][]event.Event{{ev("c", "f", nil, row(1))}}, catalog.Position{File: "f", Pos: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// The lock connection drops (here: its backend is terminated).
+	if _, err := pool.Exec(ctx, `SELECT pg_terminate_backend($1)`, int32(a.claimed.PgConn().PID())); err != nil {
+		t.Fatal(err)
+	}
+	b := newApplier(t, pool, plans)
+	if err := b.Claim(ctx); err != nil {
+		t.Fatalf("a second run could not take the lock the first lost: %v", err)
+	}
+	defer b.Close()
+	err := a.Apply(ctx, [][]event.Event{{ev("c", "f", nil, row(2))}}, catalog.Position{File: "f", Pos: 2})
+	if err == nil || !strings.Contains(err.Error(), "lost the lock") {
+		t.Fatalf("apply after losing the lock: %v, want an error saying so", err)
+	}
+	if got := fmt.Sprint(rows(t, pool, "f", "id")); got != "[[1]]" {
+		t.Errorf("rows %s after the refused apply, want [[1]]", got)
+	}
+	a.ClaimWait = 300 * time.Millisecond
+	var claimed *ErrClaimed
+	if err := a.Claim(ctx); !errors.As(err, &claimed) {
+		t.Errorf("the first run claiming again: %v, want ErrClaimed", err)
+	}
+	if err := b.Apply(ctx, [][]event.Event{{ev("c", "f", nil, row(2))}}, catalog.Position{File: "f", Pos: 2}); err != nil {
+		t.Errorf("the run holding the lock: %v", err)
+	}
+}

@@ -16,7 +16,30 @@ const (
 	claimSQL  = `SELECT pg_try_advisory_lock(hashtextextended('ferry task ' || $1, 0))`
 	holderSQL = `SELECT coalesce(min(pid), 0) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
   AND ((classid::bigint << 32) | objid::bigint) = hashtextextended('ferry task ' || $1, 0)`
+	// heldSQL: does backend $2 still hold the task's lock?
+	heldSQL = `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = $2
+  AND ((classid::bigint << 32) | objid::bigint) = hashtextextended('ferry task ' || $1, 0))`
 )
+
+// fence checks, inside a target transaction that holds the task's
+// transaction lock, that this run still holds the task's lock. A run
+// whose lock connection dropped may have been replaced by another that
+// read the applied position since; its next commit would apply changes
+// the other run applies too. After the check no other run can read the
+// position until this transaction ends.
+func (a *Applier) fence(ctx context.Context, tx pgx.Tx) error {
+	if a.claimed == nil {
+		return nil
+	}
+	var held bool
+	if err := tx.QueryRow(ctx, heldSQL, a.taskID, int32(a.claimed.PgConn().PID())).Scan(&held); err != nil {
+		return fmt.Errorf("apply: check the lock of task %s: %w", a.taskID, err)
+	}
+	if !held {
+		return fmt.Errorf("apply: this run lost the lock of task %s (its lock connection to the target ended); it claims the task again before going on", a.taskID)
+	}
+	return nil
+}
 
 // ErrClaimed is returned by Claim when another run applies the same task
 // to the target.

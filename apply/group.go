@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ferrydb/ferry/catalog"
 	"github.com/ferrydb/ferry/convert"
 	"github.com/ferrydb/ferry/event"
 )
@@ -17,7 +18,11 @@ import (
 //     (an update sets every column, so it equals an upsert of the after
 //     image: the row is changed, or inserted if missing). Within a group a
 //     key keeps its last image (ON CONFLICT may touch a row only once per
-//     statement; the last image is the row's final state).
+//     statement; the last image is the row's final state), unless the
+//     table has a unique index besides its primary key: PostgreSQL checks
+//     those row by row, so a transaction that swaps unique values through
+//     a temporary one (a→tmp, b→a, tmp→b) must be replayed in its order;
+//     a repeated key then starts a new group.
 //   - deletes by key (a key change is a delete of the old key followed by
 //     an upsert of the new one).
 //
@@ -38,6 +43,33 @@ type group struct {
 	rows  [][]any        // parameter rows: all columns (upsert) or the key (delete)
 	index map[string]int // upsert: key → row, to keep the last image
 	first int            // index of the group's first event in the Apply call
+	// collapse: a repeated key replaces its row (the table has no unique
+	// index besides the key); otherwise it starts a new group.
+	collapse bool
+}
+
+// repeats reports whether key must start a new group: an upsert group
+// that does not collapse already holds it.
+func (g *group) repeats(key []any) bool {
+	if g == nil || g.kind != groupUpsert || g.collapse {
+		return false
+	}
+	_, ok := g.index[keyString(key)]
+	return ok
+}
+
+// hasUniqueBesidesKey reports whether t has a unique index other than its
+// primary key.
+func hasUniqueBesidesKey(t *catalog.Table) bool {
+	if t == nil {
+		return true // unknown: stay in event order
+	}
+	for _, ix := range t.Indexes {
+		if ix.Unique && !ix.Primary {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *group) add(args []any, key []any) {
