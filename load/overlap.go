@@ -63,7 +63,9 @@ func splitBinlog(f string) (string, uint64, bool) {
 // them, by each event's own binlog position: a transaction's events lie
 // together in the binlog and a snapshot position falls between
 // transactions, so an event is at or before it exactly when its
-// transaction is.
+// transaction is. A schema change ferry cannot follow is never dropped:
+// the stream stopped there, so the applier must reach it and pause with
+// its message instead of waiting for events that will not come.
 func dropCopiedEvents(copied map[string]catalog.Position, events []event.Event) []event.Event {
 	if len(copied) == 0 || len(events) == 0 {
 		return events
@@ -71,7 +73,7 @@ func dropCopiedEvents(copied map[string]catalog.Position, events []event.Event) 
 	var out []event.Event
 	for i := range events {
 		e := &events[i]
-		if at, ok := copied[e.Key()]; ok {
+		if at, ok := copied[e.Key()]; ok && !pauses(e) {
 			if done, known := notAfter(catalog.Position{File: e.Source.File, Pos: e.Source.Pos}, at); known && done {
 				if out == nil {
 					out = append(make([]event.Event, 0, len(events)), events[:i]...)
@@ -87,4 +89,17 @@ func dropCopiedEvents(copied map[string]catalog.Position, events []event.Event) 
 		return events
 	}
 	return out
+}
+
+// pauses reports whether e is a schema change the applier pauses at.
+func pauses(e *event.Event) bool {
+	if e.Op != event.OpDDL {
+		return false
+	}
+	for _, tc := range e.TableChanges {
+		if len(tc.Unsupported) > 0 {
+			return true
+		}
+	}
+	return false
 }

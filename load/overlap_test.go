@@ -41,4 +41,18 @@ func TestDropCopied(t *testing.T) {
 	if len(tx) != 3 || tx[1].Source.Table != "nopk" {
 		t.Error("the input was changed")
 	}
+
+	// Schema changes in the copy: a supported one is dropped (the copy's
+	// table has it); one the applier pauses at is kept, since the stream
+	// stopped there.
+	src := event.Source{Db: "db", Table: "nopk", File: "binlog.000002", Pos: 100}
+	ddl := []event.Event{
+		{Op: event.OpDDL, Source: src, TableChanges: []event.TableChange{{Type: "ALTER", ID: "db.nopk"}}},
+		{Op: event.OpDDL, Source: src, TableChanges: []event.TableChange{{Type: "ALTER", ID: "db.nopk", Unsupported: []string{"PARTITION BY"}}}},
+	}
+	for i, want := range []int{0, 1} {
+		if got := dropCopiedEvents(copied, ddl[i:i+1]); len(got) != want {
+			t.Errorf("schema change %d: %d events left, want %d", i, len(got), want)
+		}
+	}
 }

@@ -170,6 +170,9 @@ func (r *runner) replicate(ctx context.Context, opt CDCOptions) error {
 			// stream from its end, apply from the target's log sequence.
 			var lp *catalog.Position
 			var last uint64
+			// A failed attempt may have left messages in flight: wait for
+			// them first, so the log's end read next is final.
+			opt.Log.Discard(ctx)
 			if from.LogSeq > 0 {
 				err = r.checkLog(ctx, opt.Log, &from)
 			}

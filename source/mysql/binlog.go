@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -444,6 +445,19 @@ func (st *streamState) handle(ev *replication.BinlogEvent) error {
 			}
 		case "COMMIT":
 			return st.commit(h)
+		case "ROLLBACK":
+			// In row format the server writes neither rolled-back rows nor
+			// a ROLLBACK (non-transactional changes go out as their own
+			// committed group). Should one come with rows, which of them
+			// took effect cannot be told: stop rather than guess.
+			if st.inTx && (len(st.txEvents) > 0 || st.txSent > 0) {
+				tables := map[string]bool{}
+				for i := range st.txEvents {
+					tables[st.txEvents[i].Key()] = true
+				}
+				return fmt.Errorf("source: the transaction %s ends with ROLLBACK at %s:%d after %d row changes (tables %s): ferry cannot tell which of them took effect; load the affected tables again (--mode full+cdc --tables ...)", st.txID(), st.file, h.LogPos, len(st.txEvents)+st.txSent, strings.Join(slices.Sorted(maps.Keys(tables)), ", "))
+			}
+			return st.commit(h) // nothing of it to apply; the position moves past it
 		default:
 			upper := strings.ToUpper(q)
 			switch {

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/replication"
@@ -145,5 +146,38 @@ func TestFollowStatements(t *testing.T) {
 	n := st.tables["db.n"]
 	if n == nil || n.PrimaryKey == nil || len(n.Indexes) != 1 || n.Column("v").Charset != "latin1" || n.Column("id").Nullable {
 		t.Errorf("created table %+v", n)
+	}
+}
+
+// TestRollbackInBinlog: a BEGIN … ROLLBACK group (the server writes none
+// in row format) moves the position when it holds no rows and stops the
+// stream, naming the tables, when it does.
+func TestRollbackInBinlog(t *testing.T) {
+	s := &Source{cfg: &driver.Config{Addr: "x"}}
+	var got []event.Chunk
+	st := &streamState{s: s, tables: map[string]*catalog.Table{"db.t": testTable()}, file: "b.1", flavor: "mariadb",
+		fn: func(c event.Chunk, _ catalog.Position) error { got = append(got, c); return nil }}
+	query := func(q string, pos uint32) error {
+		return st.handle(&replication.BinlogEvent{Header: &replication.EventHeader{LogPos: pos, EventSize: 20}, Event: &replication.QueryEvent{Schema: []byte("db"), Query: []byte(q)}})
+	}
+	if err := query("BEGIN", 120); err != nil {
+		t.Fatal(err)
+	}
+	if err := query("ROLLBACK", 140); err != nil {
+		t.Fatalf("empty rolled-back group: %v", err)
+	}
+	if st.inTx || st.pos != 140 || len(got) != 0 {
+		t.Errorf("after an empty ROLLBACK group: inTx %v, pos %d, chunks %d; want false, 140, 0", st.inTx, st.pos, len(got))
+	}
+	if err := query("BEGIN", 160); err != nil {
+		t.Fatal(err)
+	}
+	st.txEvents = append(st.txEvents, event.Event{Op: "c", Source: event.Source{Db: "db", Table: "t"}})
+	err := query("ROLLBACK", 200)
+	if err == nil || !strings.Contains(err.Error(), "ROLLBACK at b.1:200") || !strings.Contains(err.Error(), "db.t") {
+		t.Errorf("ROLLBACK after rows: %v, want an error naming the position and db.t", err)
+	}
+	if len(got) != 0 {
+		t.Errorf("rolled-back rows were handed on: %+v", got)
 	}
 }
