@@ -72,7 +72,14 @@ func (r *Reader) command(l line, cmd string) (st Statement, skip bool, err error
 		return st, false, err
 	}
 	parts := []string{}
-	for strings.HasSuffix(text, " -") || strings.HasSuffix(text, "\t-") {
+	// A trailing " -" continues a command on the next line; EXECUTE calls
+	// are also written "proc(-" with the hyphen against the text (a "--"
+	// comment is not a continuation).
+	continues := func(text string) bool {
+		return strings.HasSuffix(text, " -") || strings.HasSuffix(text, "\t-") ||
+			(cmd == "EXECUTE" && strings.HasSuffix(text, "-") && !strings.HasSuffix(text, "--"))
+	}
+	for continues(text) {
 		parts = append(parts, strings.TrimSpace(strings.TrimSuffix(text, "-")))
 		next, err := r.readLine()
 		if err == io.EOF || (err == nil && next.no < 0) {
@@ -113,6 +120,9 @@ func (r *Reader) command(l line, cmd string) (st Statement, skip bool, err error
 		call := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(args), ";"))
 		st.Kind = PLSQL
 		st.Command = ""
+		if strings.Contains(call, "--") {
+			call += "\n" // a trailing comment must not swallow the end of the block
+		}
 		st.Text = "BEGIN " + call + "; END;"
 	}
 	return st, false, nil

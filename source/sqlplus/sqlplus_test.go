@@ -130,6 +130,16 @@ set serveroutput on;
 	})
 }
 
+func TestExecuteContinuation(t *testing.T) {
+	script := "EXECUTE q.create_queue(-\n  queue_name => 'a', -\n  max_retries => 5);\nexec p -- done\nSELECT 1 FROM dual;\n"
+	got := readString(t, script, Options{})
+	check(t, got, []want{
+		{kind: PLSQL, line: 1, end: 3, text: "BEGIN q.create_queue(\nqueue_name => 'a',\nmax_retries => 5); END;"},
+		{kind: PLSQL, line: 4, end: 4, text: "BEGIN p -- done\n; END;"},
+		{kind: SQL, line: 5, end: 5, text: "SELECT 1 FROM dual"},
+	})
+}
+
 func TestSlashInsideStringsAndComments(t *testing.T) {
 	// A '/' line inside a quote does not end a SQL statement; inside a
 	// PL/SQL block it does (SQL*Plus looks at lines only).
