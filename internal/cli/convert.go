@@ -244,7 +244,7 @@ func printConvertSummary(w io.Writer, res *oracle.Result, data int) {
 		fmt.Fprintf(w, "%-18s %9d %13d %7d\n", k, c.auto, c.warn, c.manual)
 	}
 	if data > 0 {
-		fmt.Fprintf(w, "%d data statements (INSERT, UPDATE, ...) skipped: load data with the data loader\n", data)
+		fmt.Fprintf(w, "%d data and transaction statements (INSERT, UPDATE, DELETE, MERGE, COMMIT, ROLLBACK) skipped: load data with ferry load\n", data)
 	}
 }
 
