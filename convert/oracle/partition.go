@@ -358,8 +358,7 @@ func (c *converter) partitionSQL(p *partitioning, name string, nameParts []strin
 	// level creates the partitions descs (or n hash partitions) of parent
 	// by method: sub, when set, gives the PARTITION BY clause and the
 	// subpartitions of each partition.
-	var level func(method string, ncols, n int, descs []*partitionDesc, parent, prefix string, sub func(d *partitionDesc, pname, q string) (string, error)) error
-	level = func(method string, ncols, n int, descs []*partitionDesc, parent, prefix string, sub func(d *partitionDesc, pname, q string) (string, error)) error {
+	level := func(method string, ncols, n int, descs []*partitionDesc, parent, prefix string, sub func(d *partitionDesc, pname, q string) (string, error)) error {
 		emit := func(d *partitionDesc, pname, bound string) error {
 			q := partTable(pname)
 			stmt := "CREATE TABLE " + q + " PARTITION OF " + parent + " " + bound
