@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ferrydb/ferry/catalog"
+	"github.com/ferrydb/ferry/source/mysql"
 )
 
 // Canonical values: how verification reads one column on both sides so
@@ -37,8 +38,8 @@ const (
 	// equal (1.50 = 1.5 = 1.500); keys sort numerically.
 	CanonNumber
 	// CanonFloat32 and CanonFloat64 are binary floats: equal when they
-	// agree to 6 (FLOAT/real) or 15 (DOUBLE/double precision) significant
-	// digits.
+	// agree to 6 (a DOUBLE rounded to real) or 15 (FLOAT, DOUBLE, double
+	// precision) significant digits.
 	CanonFloat32
 	CanonFloat64
 	// CanonJSON texts are JSON documents, equal when they parse to the same
@@ -224,8 +225,13 @@ func canonText(cn Canon, cp *ColumnPlan, q, p, read, pg string) Canon {
 		}
 	case "real", "double precision":
 		cn.Kind = CanonFloat64
-		if pg == "real" {
-			cn.Kind = CanonFloat32
+		switch {
+		case src == "float" && pg == "real":
+			// Loaded exactly (mysqlRead): both sides print the float's
+			// exact value as a double, MySQL from its FLOAT + 0e0.
+			cn.Postgres = p + "::float8::text"
+		case pg == "real":
+			cn.Kind = CanonFloat32 // a wider source rounded to real
 		}
 		cn.Natural = numericSource(src)
 		cn.PostgresKey = "%s::" + pg
@@ -274,26 +280,21 @@ func mysqlIntKey(c *catalog.Column) string {
 	return "CAST(? AS SIGNED)"
 }
 
-// mysqlRead is how the loader reads a column (see source/mysql): BIT(n)
-// as n binary digits, spatial values as EWKT, text as utf8mb4 (the
+// mysqlRead is how the loader reads a column (mysql.ReadExpr): BIT(n)
+// as n binary digits, spatial values as EWKT, FLOAT as the exact stored
+// float, text as utf8mb4 (the
 // connection's character set; the conversion is explicit here because a
 // value inside an expression keeps its column's character set).
 func mysqlRead(c *catalog.Column, opt CanonOptions) string {
-	q := MySQLIdent(c.Name)
-	switch c.Type.Name {
-	case "bit":
-		return fmt.Sprintf("LPAD(BIN(%s), %d, '0')", q, max(c.Type.Length, 1))
-	case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "geomcollection":
-		if opt.LongLatWKT {
-			return fmt.Sprintf("CONCAT('SRID=', ST_SRID(%[1]s), ';', ST_AsText(%[1]s, 'axis-order=long-lat'))", q)
-		}
-		return fmt.Sprintf("CONCAT('SRID=', ST_SRID(%[1]s), ';', ST_AsText(%[1]s))", q)
+	read := mysql.ReadExpr(c, opt.LongLatWKT) // as the loader reads it
+	if read != MySQLIdent(c.Name) {
+		return read
 	}
 	switch strings.ToLower(c.Charset) {
 	case "", "utf8mb4", "utf8mb3", "utf8", "ascii", "binary":
-		return q
+		return read
 	}
-	return "CONVERT(" + q + " USING utf8mb4)"
+	return "CONVERT(" + read + " USING utf8mb4)"
 }
 
 // MySQLIdent quotes a MySQL identifier.

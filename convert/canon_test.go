@@ -80,7 +80,7 @@ func TestCanonical(t *testing.T) {
 		{"biu", "`biu`", `"biu"::text`, CanonNumber, false, true, true, "CAST(? AS UNSIGNED)", "%s::numeric"},
 		{"d", "`d`", `"d"::text`, CanonNumber, false, true, true, "CAST(? AS DECIMAL(10,2))", "%s::numeric"},
 		{"dn", "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM `dn`))", `trim_scale("dn")::text`, CanonNumber, false, true, true, "CAST(? AS DECIMAL(10,2))", "%s::numeric"},
-		{"f", "`f`", `"f"::text`, CanonFloat32, false, true, true, "?", "%s::real"},
+		{"f", "(`f` + 0e0)", `"f"::float8::text`, CanonFloat64, false, true, true, "?", "%s::real"},
 		{"dbl", "`dbl`", `"dbl"::text`, CanonFloat64, false, true, true, "?", "%s::double precision"},
 		{"bt", "LPAD(BIN(`bt`), 10, '0')", `"bt"::text`, CanonExact, false, true, false, "CAST(CONV(?, 2, 10) AS UNSIGNED)", "%s::bit(10)"},
 		{"l1", "CONVERT(`l1` USING utf8mb4)", `"l1"::text`, CanonExact, true, true, false, "?", "%s::varchar(20)"},

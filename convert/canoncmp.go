@@ -9,9 +9,10 @@ import (
 )
 
 // Float precision of EqualCanonical: two floats are equal when they
-// differ by at most half a unit in the 6th (FLOAT/real) or 15th
-// (DOUBLE/double precision) significant digit of the larger one, the
-// digits each type holds exactly (FLT_DIG, DBL_DIG).
+// differ by at most half a unit in the 6th (real holding a rounded
+// DOUBLE) or 15th (double precision, and FLOAT compared as its exact
+// double) significant digit of the larger one, the digits each type holds
+// exactly (FLT_DIG, DBL_DIG).
 const (
 	Float32Digits = 6
 	Float64Digits = 15

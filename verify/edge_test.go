@@ -36,7 +36,8 @@ func TestEdgeCases(t *testing.T) {
 
 	pg := openPG(t, dst)
 	pgExec(t, pg,
-		`UPDATE edge_types SET vc = '😀🎉 naïve 𝄞 日x', d = d + 0.000000000000000000000000000001 WHERE id = 2`,
+		// f: the next float up from 3.14159, equal to 6 digits.
+		`UPDATE edge_types SET vc = '😀🎉 naïve 𝄞 日x', d = d + 0.000000000000000000000000000001, f = 3.1415904 WHERE id = 2`,
 		`UPDATE edge_types SET ti = 0 WHERE id = 1`,
 		`UPDATE edge_types SET st = '{x}', b1 = true WHERE id = 3`,
 		`UPDATE edge_types SET biu = 1, dtm = '2020-02-01 10:00:00' WHERE id = 4`,
@@ -47,7 +48,7 @@ func TestEdgeCases(t *testing.T) {
 		`UPDATE zd SET d = '2001-01-02' WHERE id = 1`,
 	)
 	want := map[string]map[string]string{
-		"edge_types": {"1": "ti", "2": "d,vc", "3": "b1,st", "4": "biu,dtm"},
+		"edge_types": {"1": "ti", "2": "d,f,vc", "3": "b1,st", "4": "biu,dtm"},
 		"blobs":      {"1": "bl"},
 		"order":      {"2": "from"},
 		"MixedTable": {"1": "Name"},

@@ -232,7 +232,13 @@ func (r *reader) KeyBounds(ctx context.Context, t *catalog.Table, column string)
 }
 
 // selectExpr is how a column is read so that its text form is exact.
-func selectExpr(c *catalog.Column, longLat bool) string {
+func selectExpr(c *catalog.Column, longLat bool) string { return ReadExpr(c, longLat) }
+
+// ReadExpr is the expression the loader reads a column with, so that its
+// text form is exact: BIT as binary digits, spatial values as EWKT
+// (longitude first when longLat), FLOAT as the exact stored float. The
+// verifier builds its canonical forms on it (convert.Canonical).
+func ReadExpr(c *catalog.Column, longLat bool) string {
 	q := quoteIdent(c.Name)
 	switch c.Type.Name {
 	case "float":
@@ -243,7 +249,7 @@ func selectExpr(c *catalog.Column, longLat bool) string {
 		// binlog carries it.
 		return fmt.Sprintf("(%s + 0e0)", q)
 	case "bit":
-		return fmt.Sprintf("LPAD(BIN(%s), %d, '0')", q, c.Type.Length)
+		return fmt.Sprintf("LPAD(BIN(%s), %d, '0')", q, max(c.Type.Length, 1))
 	case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "geomcollection":
 		if longLat {
 			return fmt.Sprintf("CONCAT('SRID=', ST_SRID(%[1]s), ';', ST_AsText(%[1]s, 'axis-order=long-lat'))", q)
