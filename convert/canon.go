@@ -168,7 +168,9 @@ func canonDate(cn Canon, cp *ColumnPlan, q, p, read, pg string) Canon {
 			return cn
 		}
 		cn.MySQL = notZero("DATE_FORMAT(" + q + ", '%Y-%m-%d %H:%i:%s.%f')")
-		cn.Postgres = "to_char(" + utc + ", 'YYYY-MM-DD HH24:MI:SS.US')"
+		// to_char of ±infinity is NULL: print those as text, so they
+		// differ from the source's NULL.
+		cn.Postgres = "coalesce(to_char(" + utc + ", 'YYYY-MM-DD HH24:MI:SS.US'), " + utc + "::text)"
 		return cn
 	}
 	// A date kept as text: the source's text, zero dates NULL.

@@ -8,15 +8,12 @@ import (
 	"strconv"
 )
 
-// Float precision of EqualCanonical: two floats are equal when they
-// differ by at most half a unit in the 6th (real holding a rounded
-// DOUBLE) or 15th (double precision, and FLOAT compared as its exact
-// double) significant digit of the larger one, the digits each type holds
-// exactly (FLT_DIG, DBL_DIG).
-const (
-	Float32Digits = 6
-	Float64Digits = 15
-)
+// Float32Digits is the precision of EqualCanonical for a real holding a
+// rounded DOUBLE: equal when the two differ by at most half a unit in the
+// 6th significant digit of the larger one, the digits a float holds
+// exactly (FLT_DIG). Doubles (and FLOAT, compared as its exact double)
+// must be the same double.
+const Float32Digits = 6
 
 // CompareCanonical orders two canonical key texts of a column as verify's
 // queries sort them: numbers numerically, everything else byte-wise. nil
@@ -67,16 +64,29 @@ func EqualCanonical(k CanonKind, a, b []byte) bool {
 		x, okx := new(big.Rat).SetString(string(a))
 		y, oky := new(big.Rat).SetString(string(b))
 		return okx && oky && x.Cmp(y) == 0
-	case CanonFloat32, CanonFloat64:
-		digits := Float64Digits
-		if k == CanonFloat32 {
-			digits = Float32Digits
-		}
-		return floatsEqual(string(a), string(b), digits)
+	case CanonFloat64:
+		// Both servers print a double's shortest round-trip form, and the
+		// load and the applier copy it exactly: equal means the same
+		// double (-0 is not 0), whatever the spelling (1e20, 1e+20).
+		return floatsExact(string(a), string(b))
+	case CanonFloat32:
+		return floatsEqual(string(a), string(b), Float32Digits)
 	case CanonJSON:
 		return jsonEqual(a, b)
 	}
 	return false
+}
+
+func floatsExact(a, b string) bool {
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	if math.IsNaN(x) || math.IsNaN(y) {
+		return math.IsNaN(x) && math.IsNaN(y)
+	}
+	return x == y && math.Signbit(x) == math.Signbit(y)
 }
 
 func floatsEqual(a, b string, digits int) bool {
@@ -85,7 +95,10 @@ func floatsEqual(a, b string, digits int) bool {
 	if err1 != nil || err2 != nil {
 		return false
 	}
-	if x == y || (math.IsNaN(x) && math.IsNaN(y)) {
+	if x == y {
+		return math.Signbit(x) == math.Signbit(y)
+	}
+	if math.IsNaN(x) && math.IsNaN(y) {
 		return true
 	}
 	if math.IsInf(x, 0) || math.IsInf(y, 0) {

@@ -163,6 +163,16 @@ func (t *table) side(mysql bool) sideSQL {
 			// Qualified: a bare name would sort by the output column of
 			// the same name, which is the canonical text.
 			s.order = append(s.order, s.from+"."+ident(i))
+		case t.canon[i].Kind == convert.CanonNumber && mysql:
+			// A number that is not the column itself (a cast): sort it
+			// as a number, as the merge compares it.
+			s.order = append(s.order, "CAST("+expr(i)+" AS DECIMAL(65,30))")
+		case t.canon[i].Kind == convert.CanonNumber:
+			s.order = append(s.order, "("+expr(i)+")::numeric")
+		case (t.canon[i].Kind == convert.CanonFloat32 || t.canon[i].Kind == convert.CanonFloat64) && mysql:
+			s.order = append(s.order, "CAST("+expr(i)+" AS DOUBLE)")
+		case t.canon[i].Kind == convert.CanonFloat32 || t.canon[i].Kind == convert.CanonFloat64:
+			s.order = append(s.order, "("+expr(i)+")::float8")
 		case mysql:
 			s.order = append(s.order, "CAST("+expr(i)+" AS BINARY)")
 		default:
