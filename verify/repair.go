@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -86,11 +87,16 @@ func (v *verifier) repairMultiset(ctx context.Context, t *table, d *chunkDiff) (
 	cols := t.loadColumns()
 	var r postgres.Repair
 	if d.missing+d.extra > multisetRepairMax {
-		r.Delete = []postgres.Statement{{SQL: "DELETE FROM " + t.tp.Ident()}}
-		r.Rows = func(ctx context.Context, emit func(row [][]byte) error) error {
+		whole := postgres.Repair{WholeTable: true}
+		whole.Delete = []postgres.Statement{{SQL: "DELETE FROM " + t.tp.Ident()}}
+		whole.Rows = func(ctx context.Context, emit func(row [][]byte) error) error {
 			return v.src.ReadRows(ctx, t.tp.Source, nil, cols, "", nil, emit)
 		}
-		return v.dst.Repair(ctx, t.tp, r)
+		st, err := v.dst.Repair(ctx, t.tp, whole)
+		if !errors.Is(err, postgres.ErrTriggersOn) {
+			return st, err
+		}
+		// Triggers stay on: repair the differing rows only.
 	}
 	del := fmt.Sprintf("DELETE FROM %[1]s WHERE ctid = (SELECT ctid FROM %[1]s WHERE %[2]s = $1 LIMIT 1)", t.tp.Ident(), t.pg.rowHashExpr())
 	for _, h := range sortedKeys(d.extraByHash) {

@@ -33,7 +33,16 @@ type Repair struct {
 	// table plan's Load list in the source's text form, as LoadChunk takes
 	// them; they are converted with the migration's encodings.
 	Rows target.RowSource
+	// WholeTable marks a repair that deletes every row and copies the
+	// table again: it runs only with triggers off (ErrTriggersOn
+	// otherwise), since deleting every row would fire the ON DELETE
+	// actions of foreign keys that reference the table, and user triggers.
+	WholeTable bool
 }
+
+// ErrTriggersOn is returned by Repair for a WholeTable repair when the
+// user may not switch triggers off; repair row by row instead.
+var ErrTriggersOn = errors.New("target: triggers cannot be switched off (session_replication_role), so the table is not deleted and copied whole")
 
 // RepairStats counts what a repair did.
 type RepairStats struct {
@@ -67,6 +76,9 @@ func (t *Target) Repair(ctx context.Context, tp *convert.TablePlan, r Repair) (R
 		return st, fmt.Errorf("target: savepoint: %w", err)
 	}
 	if _, err := sp.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+		if r.WholeTable {
+			return st, ErrTriggersOn
+		}
 		st.TriggersFired = true
 		if err := sp.Rollback(ctx); err != nil {
 			return st, fmt.Errorf("target: rollback to savepoint: %w", err)
