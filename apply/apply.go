@@ -208,19 +208,41 @@ func (a *Applier) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apply: begin target transaction: %w", err)
 	}
-	if _, err := tx.Exec(ctx, lockSQL, a.taskID); err != nil {
-		tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // reporting the first error
-		return nil, fmt.Errorf("apply: lock task %s: %w", a.taskID, err)
-	}
-	if err := a.fence(ctx, tx); err != nil {
+	if err := a.prepare(ctx, tx); err != nil {
 		tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // reporting the first error
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, replicaSQL); err != nil {
-		tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // reporting the first error
-		return nil, fmt.Errorf("apply: SET session_replication_role = replica failed (the target user must be superuser, or on PostgreSQL 15+ have been granted SET on session_replication_role), needed so target triggers and foreign-key checks do not fire for replicated rows: %w", err)
-	}
 	return &Tx{a: a, tx: tx, savedTables: a.tables, savedSchema: a.schema}, nil
+}
+
+// prepare readies a target transaction in one round trip: the task's
+// transaction lock, the check that this run still holds the task
+// (fence, claim.go), and the replica role.
+func (a *Applier) prepare(ctx context.Context, tx pgx.Tx) error {
+	b := &pgx.Batch{}
+	b.Queue(lockSQL, a.taskID)
+	if a.claimed != nil {
+		b.Queue(heldSQL, a.taskID, int32(a.claimed.PgConn().PID()))
+	}
+	b.Queue(replicaSQL)
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return fmt.Errorf("apply: lock task %s: %w", a.taskID, err)
+	}
+	if a.claimed != nil {
+		var held bool
+		if err := br.QueryRow().Scan(&held); err != nil {
+			return fmt.Errorf("apply: check the lock of task %s: %w", a.taskID, err)
+		}
+		if !held {
+			return a.lostClaim()
+		}
+	}
+	if _, err := br.Exec(); err != nil {
+		return fmt.Errorf("apply: SET session_replication_role = replica failed (the target user must be superuser, or on PostgreSQL 15+ have been granted SET on session_replication_role), needed so target triggers and foreign-key checks do not fire for replicated rows: %w", err)
+	}
+	return br.Close()
 }
 
 // Apply applies events (in source order) in the open transaction: one
@@ -296,15 +318,16 @@ func (t *Tx) Apply(ctx context.Context, events []event.Event) error {
 			continue
 		}
 		for _, o := range ops {
-			if g == nil || g.t != tb || g.kind != o.kind || g.repeats(o.key) {
-				if err := flush(); err != nil {
-					return err
-				}
-				g = &group{t: tb, kind: o.kind, first: j}
-				if o.kind == groupUpsert {
-					g.index = map[string]int{}
-					g.collapse = !hasUniqueBesidesKey(tb.plan.Source)
-				}
+			if g != nil && g.t == tb && g.kind == o.kind && g.add(o.args, o.key) {
+				continue
+			}
+			if err := flush(); err != nil {
+				return err
+			}
+			g = &group{t: tb, kind: o.kind, first: j}
+			if o.kind == groupUpsert {
+				g.index = map[string]int{}
+				g.collapse = !tb.uniqueBesidesKey
 			}
 			g.add(o.args, o.key)
 		}
@@ -447,16 +470,19 @@ func hasDDL(events []event.Event) bool {
 // table holds one target table's statements (prepared and cached by pgx
 // per connection) and columns.
 type table struct {
-	plan    *convert.TablePlan
-	cols    []*convert.ColumnPlan // columns written (generated ones excluded)
-	pk      []int                 // indexes into cols of the primary key; nil without one
-	upsert  string                // $1..$n = cols
-	update  string                // update by pk, insert if missing; $1..$n = cols
-	delete  string                // $1..$k = pk values
-	insert  string                // plain insert (no primary key)
-	updOne  string                // no pk: $1..$n after, $n+1..$2n before
-	delOne  string                // no pk: $1..$n before
-	truncat string
+	plan *convert.TablePlan
+	cols []*convert.ColumnPlan // columns written (generated ones excluded)
+	pk   []int                 // indexes into cols of the primary key; nil without one
+	// uniqueBesidesKey: a unique index other than the primary key, so
+	// set-based upserts keep repeated keys in event order (group.go).
+	uniqueBesidesKey bool
+	upsert           string // $1..$n = cols
+	update           string // update by pk, insert if missing; $1..$n = cols
+	delete           string // $1..$k = pk values
+	insert           string // plain insert (no primary key)
+	updOne           string // no pk: $1..$n after, $n+1..$2n before
+	delOne           string // no pk: $1..$n before
+	truncat          string
 	// cascadeParent: a foreign key with a cascading action references
 	// the table (cascade.go); rekey changes a primary key in place:
 	// $1..$n = cols, $n+1..$n+k = the old key.
@@ -476,7 +502,7 @@ func newTable(tp *convert.TablePlan) (*table, error) {
 	if tp == nil || tp.Source == nil {
 		return nil, errors.New("no table plan")
 	}
-	t := &table{plan: tp, cols: tp.Load}
+	t := &table{plan: tp, cols: tp.Load, uniqueBesidesKey: hasUniqueBesidesKey(tp.Source)}
 	if len(t.cols) == 0 {
 		return nil, errors.New("no columns to write")
 	}

@@ -21,24 +21,14 @@ const (
   AND ((classid::bigint << 32) | objid::bigint) = hashtextextended('ferry task ' || $1, 0))`
 )
 
-// fence checks, inside a target transaction that holds the task's
-// transaction lock, that this run still holds the task's lock. A run
-// whose lock connection dropped may have been replaced by another that
-// read the applied position since; its next commit would apply changes
-// the other run applies too. After the check no other run can read the
-// position until this transaction ends.
-func (a *Applier) fence(ctx context.Context, tx pgx.Tx) error {
-	if a.claimed == nil {
-		return nil
-	}
-	var held bool
-	if err := tx.QueryRow(ctx, heldSQL, a.taskID, int32(a.claimed.PgConn().PID())).Scan(&held); err != nil {
-		return fmt.Errorf("apply: check the lock of task %s: %w", a.taskID, err)
-	}
-	if !held {
-		return fmt.Errorf("apply: this run lost the lock of task %s (its lock connection to the target ended); it claims the task again before going on", a.taskID)
-	}
-	return nil
+// lostClaim is the error of a target transaction in which this run no
+// longer holds the task's lock (prepare checks it after taking the task's
+// transaction lock). A run whose lock connection dropped may have been
+// replaced by another that read the applied position since; its next
+// commit would apply changes the other run applies too. After the check
+// no other run can read the position until the transaction ends.
+func (a *Applier) lostClaim() error {
+	return fmt.Errorf("apply: this run lost the lock of task %s (its lock connection to the target ended); it claims the task again before going on", a.taskID)
 }
 
 // ErrClaimed is returned by Claim when another run applies the same task

@@ -48,22 +48,9 @@ type group struct {
 	collapse bool
 }
 
-// repeats reports whether key must start a new group: an upsert group
-// that does not collapse already holds it.
-func (g *group) repeats(key []any) bool {
-	if g == nil || g.kind != groupUpsert || g.collapse {
-		return false
-	}
-	_, ok := g.index[keyString(key)]
-	return ok
-}
-
 // hasUniqueBesidesKey reports whether t has a unique index other than its
 // primary key.
 func hasUniqueBesidesKey(t *catalog.Table) bool {
-	if t == nil {
-		return true // unknown: stay in event order
-	}
 	for _, ix := range t.Indexes {
 		if ix.Unique && !ix.Primary {
 			return true
@@ -72,16 +59,23 @@ func hasUniqueBesidesKey(t *catalog.Table) bool {
 	return false
 }
 
-func (g *group) add(args []any, key []any) {
+// add adds a row. It reports false, adding nothing, for a key the upsert
+// group already holds when the group does not collapse: the row starts a
+// new group.
+func (g *group) add(args []any, key []any) bool {
 	if g.kind == groupUpsert {
 		k := keyString(key)
 		if i, ok := g.index[k]; ok {
+			if !g.collapse {
+				return false
+			}
 			g.rows[i] = args
-			return
+			return true
 		}
 		g.index[k] = len(g.rows)
 	}
 	g.rows = append(g.rows, args)
+	return true
 }
 
 func keyString(key []any) string {

@@ -83,15 +83,7 @@ END;`, File: "tricky.sql", Line: 100, PLSQL: true}
 
 	conn := connect(t)
 	res := apply(t, conn, sts, "app")
-	byName := map[string]*convert.Object{}
-	for _, it := range res.Items {
-		byName[it.Object.Kind+" "+it.Object.Name] = it.Object
-	}
-	expect := []struct {
-		obj    string
-		status convert.Status
-		text   string // in a note or an action item's reason
-	}{
+	checkObjects(t, objectsByName(res), []objectWant{
 		{"sequence big_seq", convert.StatusWarnings, "beyond bigint"},
 		{"table t_types", convert.StatusWarnings, "dropped physical clauses: TABLESPACE users"},
 		{"table t_types", convert.StatusWarnings, "doc: CLOB with an IS JSON check becomes jsonb"},
@@ -121,27 +113,7 @@ END;`, File: "tricky.sql", Line: 100, PLSQL: true}
 		{"column legacy.name", convert.StatusAuto, ""},
 		{"table broken", convert.StatusManual, "could not be parsed"},
 		{"table legacy", convert.StatusManual, "ALTER TABLE form"},
-	}
-	for _, e := range expect {
-		o := byName[e.obj]
-		if o == nil {
-			t.Errorf("no object %q", e.obj)
-			continue
-		}
-		if o.Status != e.status {
-			t.Errorf("%s: status %q, want %q (notes %v, items %v)", e.obj, o.Status, e.status, o.Notes, o.Items)
-		}
-		all := strings.Join(o.Notes, "\n")
-		for _, ai := range o.Items {
-			all += "\n" + ai.Reason
-			if ai.Source == "" {
-				t.Errorf("%s: action item without the original text", e.obj)
-			}
-		}
-		if !strings.Contains(all, e.text) {
-			t.Errorf("%s: %q not in %s", e.obj, e.text, all)
-		}
-	}
+	})
 
 	// What PostgreSQL made of it.
 	cols := rows(t, conn, `SELECT column_name || ' ' || format_type(a.atttypid, a.atttypmod)
@@ -238,15 +210,8 @@ func TestPartitionedTables(t *testing.T) {
 	}
 	conn := connect(t)
 	res := apply(t, conn, sts, "pt")
-	byName := map[string]*convert.Object{}
-	for _, it := range res.Items {
-		byName[it.Object.Kind+" "+it.Object.Name] = it.Object
-	}
-	for _, e := range []struct {
-		obj    string
-		status convert.Status
-		text   string
-	}{
+	byName := objectsByName(res)
+	checkObjects(t, byName, []objectWant{
 		{"table readings", convert.StatusWarnings, "dropped partition attributes: r_old: COMPRESS; r_2020: TABLESPACE ts1"},
 		{"table readings", convert.StatusWarnings, "dropped physical clauses: PCTFREE 5 NOLOGGING"},
 		{"table shops", convert.StatusAuto, ""},
@@ -256,20 +221,7 @@ func TestPartitionedTables(t *testing.T) {
 		{"table reffed", convert.StatusManual, "PARTITION BY REFERENCE has no PostgreSQL equivalent"},
 		{"index shops_id_ux", convert.StatusManual, "without its partition key (region)"},
 		{"index readings_val_ix", convert.StatusWarnings, "dropped index properties: LOCAL"},
-	} {
-		o := byName[e.obj]
-		if o == nil {
-			t.Errorf("no object %q", e.obj)
-			continue
-		}
-		all := strings.Join(o.Notes, "\n")
-		for _, ai := range o.Items {
-			all += "\n" + ai.Reason
-		}
-		if o.Status != e.status || !strings.Contains(all, e.text) {
-			t.Errorf("%s: status %q, want %q; %q not in %s", e.obj, o.Status, e.status, e.text, all)
-		}
-	}
+	})
 	sameRows(t, "partitions", rows(t, conn, `SELECT c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i
 		JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pt' AND c.relkind = 'r' ORDER BY 1`), []string{
 		"events_p1 FOR VALUES WITH (modulus 4, remainder 0)",
@@ -335,11 +287,7 @@ func TestWarehouseDDL(t *testing.T) {
 			dims++
 		}
 	}
-	for _, e := range []struct {
-		obj    string
-		status convert.Status
-		text   string
-	}{
+	checkObjects(t, byName, []objectWant{
 		{"table fact", convert.StatusWarnings, "chan_id: numeric made smallint, the type of the column its foreign key references"},
 		{"materialized view chan_totals_mv", convert.StatusWarnings, "refresh clause dropped"},
 		{"index chan_totals_mv_bix", convert.StatusWarnings, "bitmap index"},
@@ -348,20 +296,7 @@ func TestWarehouseDDL(t *testing.T) {
 		{"column fact.note", convert.StatusWarnings, "already"},
 		{"column fact.amount", convert.StatusAuto, ""},
 		{"column chan.label", convert.StatusAuto, ""},
-	} {
-		o := byName[e.obj]
-		if o == nil {
-			t.Errorf("no object %q", e.obj)
-			continue
-		}
-		all := strings.Join(o.Notes, "\n")
-		for _, ai := range o.Items {
-			all += "\n" + ai.Reason
-		}
-		if o.Status != e.status || !strings.Contains(all, e.text) {
-			t.Errorf("%s: status %q, want %q; %q not in %s", e.obj, o.Status, e.status, e.text, all)
-		}
-	}
+	})
 	if dims != 1 {
 		t.Errorf("%d dimension objects, want 1", dims)
 	}
@@ -414,11 +349,7 @@ func TestObjectRelationalDDL(t *testing.T) {
 			t.Errorf("%s %s has action items and is run", it.Object.Kind, it.Object.Name)
 		}
 	}
-	for _, e := range []struct {
-		obj    string
-		status convert.Status
-		text   string
-	}{
+	checkObjects(t, byName, []objectWant{
 		{"type tag_list", convert.StatusWarnings, "VARRAY type tag_list became a domain over the array varchar(10)[]"},
 		{"type part_tab", convert.StatusWarnings, "became a domain"},
 		{"type ref_tab", convert.StatusManual, "REF"},
@@ -430,20 +361,7 @@ func TestObjectRelationalDDL(t *testing.T) {
 		{"view kit_parts_big", convert.StatusManual, "depends on view kit_parts, which is not converted"},
 		{"view kit_parts_big2", convert.StatusManual, "depends on view kit_parts_big"},
 		{"comment kit_parts_big", convert.StatusManual, "depends on view kit_parts_big"},
-	} {
-		o := byName[e.obj]
-		if o == nil {
-			t.Errorf("no object %q", e.obj)
-			continue
-		}
-		all := strings.Join(o.Notes, "\n")
-		for _, ai := range o.Items {
-			all += "\n" + ai.Reason
-		}
-		if o.Status != e.status || !strings.Contains(all, e.text) {
-			t.Errorf("%s: status %q, want %q; %q not in %s", e.obj, o.Status, e.status, e.text, all)
-		}
-	}
+	})
 	sameRows(t, "kits columns", rows(t, conn, `SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'orl.kits'::regclass AND attnum > 0 ORDER BY attnum`),
 		[]string{"id integer", "tags orl.tag_list", "parts orl.part_tab", "spec xml"})
 	execAll(t, conn,
@@ -510,4 +428,44 @@ func TestSubpartitions(t *testing.T) {
 	})
 	execAll(t, conn, `INSERT INTO sp.orders_rl VALUES (1, '2024-02-01', 'FR'), (2, '2024-05-01', 'US')`)
 	sameRows(t, "rows", rows(t, conn, `SELECT tableoid::regclass::text FROM sp.orders_rl ORDER BY id`), []string{"sp.q1_eu", "sp.q2_other"})
+}
+
+// objectWant is an object's expected status and a text that one of its
+// notes or action items' reasons holds.
+type objectWant struct {
+	obj    string // "kind name"
+	status convert.Status
+	text   string
+}
+
+// objectsByName indexes a result's objects by "kind name".
+func objectsByName(res *Result) map[string]*convert.Object {
+	byName := map[string]*convert.Object{}
+	for _, it := range res.Items {
+		byName[it.Object.Kind+" "+it.Object.Name] = it.Object
+	}
+	return byName
+}
+
+// checkObjects checks the objects' statuses and notes, and that every
+// action item carries the original text.
+func checkObjects(t *testing.T, byName map[string]*convert.Object, wants []objectWant) {
+	t.Helper()
+	for _, e := range wants {
+		o := byName[e.obj]
+		if o == nil {
+			t.Errorf("no object %q", e.obj)
+			continue
+		}
+		all := strings.Join(o.Notes, "\n")
+		for _, ai := range o.Items {
+			all += "\n" + ai.Reason
+			if ai.Source == "" {
+				t.Errorf("%s: action item without the original text", e.obj)
+			}
+		}
+		if o.Status != e.status || !strings.Contains(all, e.text) {
+			t.Errorf("%s: status %q, want %q; %q not in %s", e.obj, o.Status, e.status, e.text, all)
+		}
+	}
 }

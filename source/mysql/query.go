@@ -108,7 +108,7 @@ func rawQuery(ctx context.Context, conn *sql.Conn, q string, args []any, fn func
 func (s *Source) ReadRows(ctx context.Context, t *catalog.Table, lead []string, cols []*catalog.Column, where string, args []any, fn func(row [][]byte) error) error {
 	items := append([]string{}, lead...)
 	for _, c := range cols {
-		items = append(items, selectExpr(c, s.axisOrderMatters()))
+		items = append(items, ReadExpr(c, s.axisOrderMatters()))
 	}
 	q := "SELECT " + strings.Join(items, ", ") + " FROM " + qualified(t)
 	if where != "" {

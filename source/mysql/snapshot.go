@@ -231,9 +231,6 @@ func (r *reader) KeyBounds(ctx context.Context, t *catalog.Table, column string)
 	return lo.Int64, hi.Int64, lo.Valid, nil
 }
 
-// selectExpr is how a column is read so that its text form is exact.
-func selectExpr(c *catalog.Column, longLat bool) string { return ReadExpr(c, longLat) }
-
 // ReadExpr is the expression the loader reads a column with, so that its
 // text form is exact: BIT as binary digits, spatial values as EWKT
 // (longitude first when longLat), FLOAT as the exact stored float. The
@@ -271,7 +268,7 @@ func selectSQL(t *catalog.Table, cols []*catalog.Column, c source.Chunk, longLat
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(selectExpr(col, longLat))
+		b.WriteString(ReadExpr(col, longLat))
 	}
 	b.WriteString(" FROM ")
 	b.WriteString(qualified(t))

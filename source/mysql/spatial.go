@@ -20,7 +20,7 @@ func isSpatial(t catalog.Type) bool {
 
 // spatialText turns a geometry value from the binlog (the server's
 // internal form: a 4-byte little-endian SRID, then WKB) into the EWKT
-// text the full load reads (selectExpr). The server itself prints it, so
+// text the full load reads (ReadExpr). The server itself prints it, so
 // the load and the change stream agree to the last digit. Geometry
 // changes are rare enough for the round trip.
 func (s *Source) spatialText(b []byte) (string, error) {
